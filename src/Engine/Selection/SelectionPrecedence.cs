@@ -1,0 +1,144 @@
+using MoeTune.Engine.Backends;
+
+namespace MoeTune.Engine.Selection;
+
+/// <summary>
+/// DESIGN.md's order of precedence as a pure function: a forced name (command line, then
+/// <c>MOETUNE_BACKEND_&lt;FORMAT&gt;</c>, then <c>MOETUNE_BACKEND</c>; "auto" means no override at that level), then the
+/// stored decision if still valid, then an autotune, then the built-in priority order where tuning is off. A forced
+/// name that is unknown or cannot run here is an error, never a fallback to the next level.
+/// </summary>
+public static class SelectionPrecedence
+{
+    public static SelectionOutcome Decide(SelectionInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var notes = new List<string>();
+
+        var forced = Forced(inputs);
+        if (forced is { } force)
+        {
+            return DecideForced(inputs, force.Name, force.Source, force.Origin, notes);
+        }
+
+        if (inputs.Stored is { } stored)
+        {
+            var invalid = WhyInvalid(stored, inputs.Candidates);
+            if (invalid is null)
+            {
+                if (stored.DriverStaleness is { } staleness)
+                {
+                    notes.Add($"the stored decision is stale ({staleness}); using it anyway, run 'moetune tune --force' to re-measure");
+                }
+
+                return new SelectionOutcome.Chosen(stored.Plan, SelectionSource.StoredDecision, notes);
+            }
+
+            notes.Add($"the stored decision ({stored.Plan}) is no longer valid: {invalid}");
+        }
+
+        var supported = inputs.Candidates.Where(c => c.Support.IsSupported).ToList();
+        if (supported.Count == 0)
+        {
+            var reasons = inputs.Candidates.Select(c => $"{c.Name}: {c.Support.Reason}");
+            return new SelectionOutcome.Rejected(
+                SelectionErrorKind.NoSupportedBackend,
+                $"no backend can run this problem here ({string.Join("; ", reasons)})",
+                notes);
+        }
+
+        return inputs.TuningEnabled
+            ? new SelectionOutcome.Tune(notes)
+            : new SelectionOutcome.Chosen(BackendPlan.Uniform(supported[0].Name), SelectionSource.PriorityOrder, notes);
+    }
+
+    /// <summary>The text that names a source in messages, for example "MOETUNE_BACKEND_NVFP4".</summary>
+    public static string Describe(SelectionSource source, SelectionInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return source switch
+        {
+            SelectionSource.CommandLine => "--backend",
+            SelectionSource.FormatEnvironment => EnvironmentVariables.BackendFor(inputs.Format),
+            SelectionSource.Environment => EnvironmentVariables.Backend,
+            SelectionSource.StoredDecision => "stored decision",
+            SelectionSource.Autotune => "autotune",
+            SelectionSource.PriorityOrder => "built-in priority order (tuning off)",
+            _ => throw new ArgumentOutOfRangeException(nameof(source), source, "unknown selection source"),
+        };
+    }
+
+    private static (string Name, SelectionSource Source, string Origin)? Forced(SelectionInputs inputs)
+    {
+        var levels = new[]
+        {
+            (Value: inputs.CommandLineBackend, Source: SelectionSource.CommandLine),
+            (Value: inputs.Environment.Get(EnvironmentVariables.BackendFor(inputs.Format)), Source: SelectionSource.FormatEnvironment),
+            (Value: inputs.Environment.Get(EnvironmentVariables.Backend), Source: SelectionSource.Environment),
+        };
+        foreach (var (value, source) in levels)
+        {
+            var name = value?.Trim();
+            if (!string.IsNullOrEmpty(name) && !string.Equals(name, BackendRegistry.Auto, StringComparison.OrdinalIgnoreCase))
+            {
+                return (name, source, Describe(source, inputs));
+            }
+        }
+
+        return null;
+    }
+
+    private static SelectionOutcome DecideForced(SelectionInputs inputs, string name, SelectionSource source, string origin, List<string> notes)
+    {
+        var candidate = inputs.Candidates.FirstOrDefault(c => c.Answers(name));
+        if (candidate is null)
+        {
+            var valid = inputs.Candidates.SelectMany(c => new[] { c.Name }.Concat(c.Aliases)).Distinct(StringComparer.Ordinal).Append(BackendRegistry.Auto);
+            return new SelectionOutcome.Rejected(
+                SelectionErrorKind.UnknownBackend,
+                $"unknown backend '{name}' (from {origin}); valid names (any case): {string.Join(", ", valid)}",
+                notes);
+        }
+
+        if (!candidate.Support.IsSupported)
+        {
+            return new SelectionOutcome.Rejected(
+                SelectionErrorKind.Unsupported,
+                $"backend {candidate.Name} (from {origin}) cannot run this problem here: {candidate.Support.Reason}",
+                notes);
+        }
+
+        return new SelectionOutcome.Chosen(BackendPlan.Uniform(candidate.Name), source, notes);
+    }
+
+    /// <summary>Null where every backend of the stored plan is still here, unchanged and supported; else why not.</summary>
+    private static string? WhyInvalid(StoredChoice stored, IReadOnlyList<SelectionCandidate> candidates)
+    {
+        foreach (var name in stored.Plan.Backends)
+        {
+            var candidate = candidates.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal));
+            if (candidate is null)
+            {
+                return $"backend {name} is not loaded";
+            }
+
+            if (!candidate.Support.IsSupported)
+            {
+                return $"backend {name} no longer supports it ({candidate.Support.Reason})";
+            }
+
+            var tuned = stored.TunedWith.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
+            if (tuned is null)
+            {
+                return $"the decision does not record which version of {name} it measured";
+            }
+
+            if (tuned != candidate.Identity)
+            {
+                return $"backend {name} changed since it was measured (was {tuned.Version}/{tuned.KernelSourceHash}, now {candidate.Identity.Version}/{candidate.Identity.KernelSourceHash})";
+            }
+        }
+
+        return null;
+    }
+}
