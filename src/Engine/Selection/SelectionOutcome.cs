@@ -1,3 +1,5 @@
+using MoeTune.Tuning;
+
 namespace MoeTune.Engine.Selection;
 
 /// <summary>Why selection refused; each maps to its own exit code in the CLI.</summary>
@@ -17,7 +19,7 @@ public enum SelectionErrorKind
 public abstract record SelectionOutcome(IReadOnlyList<string> Notes)
 {
     /// <summary>A plan from a forced name, the store or the priority order.</summary>
-    public sealed record Chosen(BackendPlan Plan, SelectionSource Source, IReadOnlyList<string> Notes) : SelectionOutcome(Notes);
+    public sealed record Chosen(Plan Plan, SelectionSource Source, IReadOnlyList<string> Notes) : SelectionOutcome(Notes);
 
     /// <summary>No override and no valid stored decision: tune now, among the supported candidates, and store the result.</summary>
     public sealed record Tune(IReadOnlyList<string> Notes) : SelectionOutcome(Notes);

@@ -1,3 +1,4 @@
+using MoeTune.Tuning;
 using MoeTune.Engine.Backends;
 
 namespace MoeTune.Engine.Selection;
@@ -49,7 +50,7 @@ public static class SelectionPrecedence
 
         return inputs.TuningEnabled
             ? new SelectionOutcome.Tune(notes)
-            : new SelectionOutcome.Chosen(BackendPlan.Uniform(supported[0].Name), SelectionSource.PriorityOrder, notes);
+            : new SelectionOutcome.Chosen(Plan.OneBackend(supported[0].Name), SelectionSource.PriorityOrder, notes);
     }
 
     /// <summary>The text that names a source in messages, for example "MOETUNE_BACKEND_NVFP4".</summary>
@@ -108,7 +109,7 @@ public static class SelectionPrecedence
                 notes);
         }
 
-        return new SelectionOutcome.Chosen(BackendPlan.Uniform(candidate.Name), source, notes);
+        return new SelectionOutcome.Chosen(Plan.OneBackend(candidate.Name), source, notes);
     }
 
     /// <summary>Null where every backend of the stored plan is still here, unchanged and supported; else why not.</summary>

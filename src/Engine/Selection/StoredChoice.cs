@@ -1,3 +1,5 @@
+using MoeTune.Tuning;
+
 namespace MoeTune.Engine.Selection;
 
 /// <summary>
@@ -5,4 +7,4 @@ namespace MoeTune.Engine.Selection;
 /// it was tuned with, and, where the GPU's driver changed since, a note saying so (a stale decision is still used, with
 /// a warning; a decision whose backends changed version or kernels is not).
 /// </summary>
-public sealed record StoredChoice(BackendPlan Plan, IReadOnlyList<BackendIdentity> TunedWith, string? DriverStaleness = null);
+public sealed record StoredChoice(Plan Plan, IReadOnlyList<BackendIdentity> TunedWith, string? DriverStaleness = null);

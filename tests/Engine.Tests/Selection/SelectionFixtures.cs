@@ -1,3 +1,4 @@
+using MoeTune.Tuning;
 using MoeTune.Abstractions.Backends;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Engine.Selection;
@@ -20,7 +21,7 @@ internal static class SelectionFixtures
         new(name, aliases, new BackendIdentity(name, version, "hash-" + name), support);
 
     public static StoredChoice StoredMarlin(string? staleness = null) =>
-        new(BackendPlan.Uniform("Marlin"), [Marlin.Identity], staleness);
+        new(Plan.OneBackend("Marlin"), [Marlin.Identity], staleness);
 
     public static SelectionInputs Inputs(
         string? cli = null,

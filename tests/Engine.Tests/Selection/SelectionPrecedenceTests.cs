@@ -1,3 +1,4 @@
+using MoeTune.Tuning;
 using MoeTune.Abstractions.Backends;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Engine.Selection;
@@ -156,7 +157,7 @@ public sealed class SelectionPrecedenceTests
     [Fact]
     public void Hybrid_stored_plan_is_valid_only_when_every_backend_in_it_is()
     {
-        var plan = new BackendPlan([new PlanStep(16, "Marlin"), new PlanStep(int.MaxValue, "FlashInferCutlass")]);
+        var plan = new Plan([new PlanStep(16, "Marlin"), new PlanStep(int.MaxValue, "FlashInferCutlass")]);
         var both = new StoredChoice(plan, [Marlin.Identity, Cutlass.Identity]);
         var missingIdentity = new StoredChoice(plan, [Marlin.Identity]);
 
@@ -195,8 +196,8 @@ public sealed class SelectionPrecedenceTests
         null,
         StoredMarlin(),
         StoredMarlin("driver changed"),
-        new StoredChoice(BackendPlan.Uniform("Marlin"), [Marlin.Identity with { Version = "0.9" }]),
-        new StoredChoice(BackendPlan.Uniform("TrtLlm"), [TrtLlm.Identity]),
+        new StoredChoice(Plan.OneBackend("Marlin"), [Marlin.Identity with { Version = "0.9" }]),
+        new StoredChoice(Plan.OneBackend("TrtLlm"), [TrtLlm.Identity]),
     ];
 
     /// <summary>
