@@ -115,11 +115,11 @@ public sealed partial record MeasurementPolicy
 
         var error = SampleStatistics.Of(samples).RelativeMedianError;
         return error <= TargetRelativeError
-            ? new StopDecision(StopReason.Converged, string.Create(c, $"median known within ±{error:P2} (target ±{TargetRelativeError:P2}) after {n} samples"))
-            : new StopDecision(StopReason.None, string.Create(c, $"median known within ±{error:P2}, target ±{TargetRelativeError:P2}"));
+            ? new StopDecision(StopReason.Converged, string.Create(c, $"median known within ±{Percent.Of(error, 2)} (target ±{Percent.Of(TargetRelativeError, 2)}) after {n} samples"))
+            : new StopDecision(StopReason.None, string.Create(c, $"median known within ±{Percent.Of(error, 2)}, target ±{Percent.Of(TargetRelativeError, 2)}"));
     }
 
     private static string Precision(IReadOnlyList<double> samples) => samples.Count == 0
         ? ""
-        : string.Create(CultureInfo.InvariantCulture, $"; median known within ±{SampleStatistics.Of(samples).RelativeMedianError:P2}");
+        : string.Create(CultureInfo.InvariantCulture, $"; median known within ±{Percent.Of(SampleStatistics.Of(samples).RelativeMedianError, 2)}");
 }

@@ -81,7 +81,7 @@ public sealed class MeasurementRunner
 
         var outcome = notSteady ?? string.Create(
             CultureInfo.InvariantCulture,
-            $"steady after {samples.Count} samples (window medians within {_policy.WarmupTolerance:P1})");
+            $"steady after {samples.Count} samples (window medians within {Percent.Of(_policy.WarmupTolerance)})");
         stages.Add(new StageRecord(MeasurementStage.Warmup, samples.Count, repetitions, _clock.GetElapsedTime(stageStart), outcome));
         return notSteady is null;
     }

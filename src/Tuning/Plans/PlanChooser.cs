@@ -113,8 +113,8 @@ public static class PlanChooser
 
         var gain = 1 - (challenger.Cost / incumbentCost);
         return gain > options.TieMargin
-            ? (challenger, false, string.Create(c, $"beats incumbent {incumbent} by {gain:P1}, more than the {options.TieMargin:P1} margin"))
-            : (kept, true, string.Create(c, $"incumbent kept: {challenger.Plan} is only {gain:P1} better, within the {options.TieMargin:P1} margin"));
+            ? (challenger, false, string.Create(c, $"beats incumbent {incumbent} by {Percent.Of(gain)}, more than the {Percent.Of(options.TieMargin)} margin"))
+            : (kept, true, string.Create(c, $"incumbent kept: {challenger.Plan} is only {Percent.Of(gain)} better, within the {Percent.Of(options.TieMargin)} margin"));
     }
 
     private static int CheapestFirst(ScoredPlan a, ScoredPlan b)

@@ -70,7 +70,7 @@ internal sealed class PlanScorer
         var latency = TimeCost(plan, TuningObjective.Latency);
         if (_fastestSingleLatency is { } fastest && latency > fastest * (1 + _options.MemorySlowdownBound))
         {
-            whyNot = string.Create(CultureInfo.InvariantCulture, $"{(latency / fastest) - 1:P1} slower than the fastest, beyond the {_options.MemorySlowdownBound:P0} bound");
+            whyNot = string.Create(CultureInfo.InvariantCulture, $"{Percent.Of((latency / fastest) - 1)} slower than the fastest, beyond the {Percent.Of(_options.MemorySlowdownBound, 0)} bound");
             return false;
         }
 

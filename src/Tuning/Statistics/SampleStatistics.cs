@@ -90,7 +90,7 @@ public sealed record SampleStatistics
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"median {Median:0.###} (IQR {LowerQuartile:0.###}–{UpperQuartile:0.###}, ±{RelativeMedianError:P2}), n={Count}");
+        $"median {Median:0.###} (IQR {LowerQuartile:0.###}–{UpperQuartile:0.###}, ±{Percent.Of(RelativeMedianError, 2)}), n={Count}");
 
     /// <summary>Type-7 quantile of an ascending array.</summary>
     private static double Quantile(double[] sorted, double p)
