@@ -1,0 +1,99 @@
+// FlashInferCutlass: Hopper (sm_90a) primitives as inline PTX: shared-memory addresses, mbarriers, bulk copies
+// from global to shared memory (completing on an mbarrier), proxy fences, register reallocation and the wgmma
+// descriptors and fences. Candidates for src/Cuda's shared headers once they carry Hopper helpers.
+#pragma once
+#include "fic_common.cuh"
+
+namespace fic {
+
+// The 32-bit shared-window address of a generic pointer into shared memory.
+__device__ __forceinline__ u32 smem_addr(const void* pointer) {
+    u64 address;
+    asm("cvta.to.shared.u64 %0, %1;" : "=l"(address) : "l"(pointer));
+    return static_cast<u32>(address);
+}
+
+// ---- mbarriers (one 8-byte word in shared memory each) ----
+
+__device__ __forceinline__ void mbar_init(u32 bar, u32 arrivals) {
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(bar), "r"(arrivals) : "memory");
+}
+
+// Makes initialised barriers visible to the copy engine (the async proxy) before any copy names them.
+__device__ __forceinline__ void fence_mbarrier_init() {
+    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+}
+
+__device__ __forceinline__ void mbar_arrive(u32 bar) {
+    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(bar) : "memory");
+}
+
+// Arrives and announces `bytes` of bulk copies that will complete on this barrier in its current phase.
+__device__ __forceinline__ void mbar_arrive_expect_tx(u32 bar, u32 bytes) {
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(bar), "r"(bytes) : "memory");
+}
+
+// Blocks until the barrier's phase with parity `parity` has completed.
+__device__ __forceinline__ void mbar_wait(u32 bar, u32 parity) {
+    u32 done;
+    do {
+        asm volatile(
+            "{\n\t.reg .pred p;\n\t"
+            "mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n\t"
+            "selp.u32 %0, 1, 0, p;\n\t}"
+            : "=r"(done)
+            : "r"(bar), "r"(parity)
+            : "memory");
+    } while (done == 0);
+}
+
+// ---- bulk copies (the copy engine; 16-byte aligned addresses, sizes a multiple of 16) ----
+
+__device__ __forceinline__ void bulk_load(u32 dst, const void* src, u32 bytes, u32 bar) {
+    asm volatile(
+        "cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];"
+        ::"r"(dst), "l"(src), "r"(bytes), "r"(bar)
+        : "memory");
+}
+
+// Orders this thread's ordinary shared-memory writes before later reads by the async proxy (wgmma, bulk copies).
+__device__ __forceinline__ void fence_proxy_async_smem() {
+    asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
+}
+
+// ---- register reallocation between warpgroups (needs a register cap at entry: __launch_bounds__(n, 1)) ----
+
+template <u32 Registers>
+__device__ __forceinline__ void setmaxnreg_dec() {
+    asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;" ::"n"(Registers));
+}
+
+template <u32 Registers>
+__device__ __forceinline__ void setmaxnreg_inc() {
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;" ::"n"(Registers));
+}
+
+// ---- wgmma ----
+
+// Shared-memory matrix descriptor for a K-major operand in 128-byte-swizzled atoms of 8 rows x 128 bytes stacked
+// 1 KiB apart along M/N: start address >> 4 in bits 0-13, leading byte offset (unused for swizzled K-major; 1 by
+// convention) in bits 16-29, stride byte offset 1024 >> 4 in bits 32-45, base offset 0 (atoms are 1 KiB aligned),
+// swizzle mode 1 (128 B) in bits 62-63. Advancing K by 16 bf16 (32 bytes) adds 2 to the descriptor.
+__device__ __forceinline__ u64 smem_desc_sw128(u32 address) {
+    return static_cast<u64>((address & 0x3FFFFu) >> 4) | (static_cast<u64>(1) << 16) |
+           (static_cast<u64>(1024 >> 4) << 32) | (static_cast<u64>(1) << 62);
+}
+
+__device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
+
+__device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory"); }
+
+template <int Pending>
+__device__ __forceinline__ void wgmma_wait() {
+    asm volatile("wgmma.wait_group.sync.aligned %0;" ::"n"(Pending) : "memory");
+}
+
+// Keeps the compiler from moving reads of an accumulator across a wgmma wait (the asm claims to modify it).
+__device__ __forceinline__ void register_fence(float& value) { asm volatile("" : "+f"(value)::"memory"); }
+
+}  // namespace fic
