@@ -1,0 +1,84 @@
+using MoeTune.Cuda.Native;
+
+namespace MoeTune.Cuda.Driver;
+
+/// <summary>A recorded CUDA graph (from stream capture); instantiate it to launch it.</summary>
+public sealed class CudaGraph : IDisposable
+{
+    private readonly GraphHandle handle;
+
+    internal CudaGraph(CudaContext context, GraphHandle handle)
+    {
+        Context = context;
+        this.handle = handle;
+    }
+
+    public CudaContext Context { get; }
+
+    /// <summary>
+    /// Records the work <paramref name="enqueue"/> puts on <paramref name="stream"/> into a graph. The capture is ended
+    /// even when <paramref name="enqueue"/> throws (and the partial graph destroyed), so the stream is never left capturing.
+    /// </summary>
+    public static CudaGraph Capture(CudaStream stream, Action<CudaStream> enqueue, StreamCaptureMode mode = StreamCaptureMode.ThreadLocal)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(enqueue);
+        stream.BeginCapture(mode);
+        try
+        {
+            enqueue(stream);
+        }
+        catch
+        {
+            // End the capture so the stream is usable again; the failure that matters is the one being thrown.
+            if (Interop.CudaDriver.cuStreamEndCapture(stream.Handle, out var partial) == CuResult.Success && partial != 0)
+            {
+                Interop.CudaDriver.cuGraphDestroy(partial);
+            }
+
+            throw;
+        }
+
+        return stream.EndCapture();
+    }
+
+    /// <summary>Builds the launchable form of this graph.</summary>
+    public CudaGraphExec Instantiate()
+    {
+        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+        Context.MakeCurrent();
+        CudaErrors.Check(Interop.CudaDriver.cuGraphInstantiateWithFlags(out var exec, handle.DangerousGetHandle(), 0));
+        return new CudaGraphExec(Context, new GraphExecHandle(Context.Handle, exec));
+    }
+
+    public void Dispose() => handle.Dispose();
+}
+
+/// <summary>An instantiated graph: one launch replays every captured kernel and copy.</summary>
+public sealed class CudaGraphExec : IDisposable
+{
+    private readonly GraphExecHandle handle;
+
+    internal CudaGraphExec(CudaContext context, GraphExecHandle handle)
+    {
+        Context = context;
+        this.handle = handle;
+    }
+
+    public CudaContext Context { get; }
+
+    public void Launch(CudaStream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Launch(stream.Handle);
+    }
+
+    public void Launch(nint stream)
+    {
+        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+        Context.MakeCurrent();
+        CudaErrors.Check(Interop.CudaDriver.cuGraphLaunch(handle.DangerousGetHandle(), stream));
+    }
+
+    public void Dispose() => handle.Dispose();
+}

@@ -1,0 +1,81 @@
+using MoeTune.Cuda.Native;
+
+namespace MoeTune.Cuda.Driver;
+
+/// <summary>
+/// Copies and fills on raw device addresses (a <see cref="Abstractions.Tensors.TensorRef"/>'s Address, a
+/// <see cref="DeviceBuffer.Address"/>), on the context current on the calling thread. The asynchronous forms take
+/// managed (pageable) host memory, for which the driver stages the data before returning, so the span may be reused
+/// at once; they still order the copy on <c>stream</c>. <see cref="DeviceBuffer"/> adds bounds checks on top.
+/// </summary>
+public static class DeviceMemory
+{
+    public static unsafe void CopyToDevice<T>(nint destination, ReadOnlySpan<T> source)
+        where T : unmanaged
+    {
+        fixed (T* p = source)
+        {
+            CudaErrors.Check(Interop.CudaDriver.cuMemcpyHtoD_v2((ulong)destination, p, ByteCount(source.Length, sizeof(T))));
+        }
+    }
+
+    public static unsafe void CopyToDeviceAsync<T>(nint destination, ReadOnlySpan<T> source, nint stream)
+        where T : unmanaged
+    {
+        fixed (T* p = source)
+        {
+            CudaErrors.Check(Interop.CudaDriver.cuMemcpyHtoDAsync_v2((ulong)destination, p, ByteCount(source.Length, sizeof(T)), stream));
+        }
+    }
+
+    public static unsafe void CopyToHost<T>(Span<T> destination, nint source)
+        where T : unmanaged
+    {
+        fixed (T* p = destination)
+        {
+            CudaErrors.Check(Interop.CudaDriver.cuMemcpyDtoH_v2(p, (ulong)source, ByteCount(destination.Length, sizeof(T))));
+        }
+    }
+
+    public static unsafe void CopyToHostAsync<T>(Span<T> destination, nint source, nint stream)
+        where T : unmanaged
+    {
+        fixed (T* p = destination)
+        {
+            CudaErrors.Check(Interop.CudaDriver.cuMemcpyDtoHAsync_v2(p, (ulong)source, ByteCount(destination.Length, sizeof(T)), stream));
+        }
+    }
+
+    public static void Copy(nint destination, nint source, long bytes) =>
+        CudaErrors.Check(Interop.CudaDriver.cuMemcpyDtoD_v2((ulong)destination, (ulong)source, ByteCount(bytes, 1)));
+
+    public static void CopyAsync(nint destination, nint source, long bytes, nint stream) =>
+        CudaErrors.Check(Interop.CudaDriver.cuMemcpyDtoDAsync_v2((ulong)destination, (ulong)source, ByteCount(bytes, 1), stream));
+
+    /// <summary>Sets <paramref name="count"/> bytes.</summary>
+    public static void Fill8(nint destination, byte value, long count) =>
+        CudaErrors.Check(Interop.CudaDriver.cuMemsetD8_v2((ulong)destination, value, ByteCount(count, 1)));
+
+    /// <summary>Sets <paramref name="count"/> 16-bit words (bf16 poison: 0xFFFF); the address must be 2-byte aligned.</summary>
+    public static void Fill16(nint destination, ushort value, long count) =>
+        CudaErrors.Check(Interop.CudaDriver.cuMemsetD16_v2((ulong)destination, value, ByteCount(count, 1)));
+
+    /// <summary>Sets <paramref name="count"/> 32-bit words (f32 NaN: 0x7FC00000); the address must be 4-byte aligned.</summary>
+    public static void Fill32(nint destination, uint value, long count) =>
+        CudaErrors.Check(Interop.CudaDriver.cuMemsetD32_v2((ulong)destination, value, ByteCount(count, 1)));
+
+    public static void Fill8Async(nint destination, byte value, long count, nint stream) =>
+        CudaErrors.Check(Interop.CudaDriver.cuMemsetD8Async((ulong)destination, value, ByteCount(count, 1), stream));
+
+    public static void Fill16Async(nint destination, ushort value, long count, nint stream) =>
+        CudaErrors.Check(Interop.CudaDriver.cuMemsetD16Async((ulong)destination, value, ByteCount(count, 1), stream));
+
+    public static void Fill32Async(nint destination, uint value, long count, nint stream) =>
+        CudaErrors.Check(Interop.CudaDriver.cuMemsetD32Async((ulong)destination, value, ByteCount(count, 1), stream));
+
+    private static nuint ByteCount(long count, int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return checked((nuint)(count * size));
+    }
+}
