@@ -9,10 +9,13 @@ public sealed record NativeLibraryProbe(string Candidate, string Via, string Out
     public override string ToString() => $"{Candidate} ({Via}): {Outcome}";
 }
 
-/// <summary>The outcome of resolving one native library: its handle (0 where none loaded) and every probe made.</summary>
-public sealed record NativeLibraryResolution(string DisplayName, nint Handle, string? LoadedFrom, IReadOnlyList<NativeLibraryProbe> Trace)
+/// <summary>The outcome of resolving one native library: its handle (0 where none loaded), the probe that loaded it, and every probe made.</summary>
+public sealed record NativeLibraryResolution(string DisplayName, nint Handle, NativeLibraryProbe? Loaded, IReadOnlyList<NativeLibraryProbe> Trace)
 {
     public bool IsLoaded => Handle != 0;
+
+    /// <summary>Where it was loaded from: a full path, or a file name the system loader resolved.</summary>
+    public string? LoadedFrom => Loaded is null ? null : $"{Loaded.Candidate} ({Loaded.Via})";
 
     /// <summary>A multi-line account of the search, for error messages.</summary>
     public string Describe() => IsLoaded

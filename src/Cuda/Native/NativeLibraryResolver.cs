@@ -53,10 +53,11 @@ internal static class NativeLibraryResolver
         foreach (var (candidate, via) in Candidates(spec, environment, baseDirectory, trace))
         {
             var (handle, error) = load(candidate);
-            trace.Add(new NativeLibraryProbe(candidate, via, handle != 0 ? "loaded" : error ?? "not loaded"));
+            var probe = new NativeLibraryProbe(candidate, via, handle != 0 ? "loaded" : error ?? "not loaded");
+            trace.Add(probe);
             if (handle != 0)
             {
-                return new NativeLibraryResolution(spec.DisplayName, handle, $"{candidate} ({via})", trace);
+                return new NativeLibraryResolution(spec.DisplayName, handle, probe, trace);
             }
         }
 
@@ -116,7 +117,7 @@ internal static class NativeLibraryResolver
         }
     }
 
-    private static (nint Handle, string? Error) TryLoad(string candidate)
+    internal static (nint Handle, string? Error) TryLoad(string candidate)
     {
         try
         {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace MoeTune.Cuda.Native;
 
 /// <summary>
@@ -35,6 +37,12 @@ public static class NvrtcLibrary
         }
 
         CudaErrors.Check(Interop.Nvrtc.nvrtcVersion(out var major, out var minor));
+        var builtins = PreloadBuiltins(resolution.Loaded!.Candidate, major, minor);
+        if (builtins.Error is not null)
+        {
+            return (null, [], $"{resolution.Describe()}, but its builtins library is missing: {builtins.Error}");
+        }
+
         CudaErrors.Check(Interop.Nvrtc.nvrtcGetNumSupportedArchs(out var count));
         var archs = new int[count];
         fixed (int* p = archs)
@@ -42,6 +50,30 @@ public static class NvrtcLibrary
             CudaErrors.Check(Interop.Nvrtc.nvrtcGetSupportedArchs(p));
         }
 
-        return (new Version(major, minor), archs, resolution.Describe());
+        return (new Version(major, minor), archs, $"NVRTC {major}.{minor}: {resolution.Describe()}{builtins.Note}");
+    }
+
+    /// <summary>
+    /// NVRTC loads libnvrtc-builtins.so.MAJOR.MINOR by file name at compile time, which the system loader finds only on
+    /// its own path. Where NVRTC itself came from a folder (an override, the toolkit folder, the repository's private
+    /// copy), the builtins next to it are loaded first, so that NVRTC's request is answered by the copy already in the
+    /// process.
+    /// </summary>
+    private static (string Note, string? Error) PreloadBuiltins(string nvrtcPath, int major, int minor)
+    {
+        if (OperatingSystem.IsWindows() || !Path.IsPathFullyQualified(nvrtcPath))
+        {
+            return ("", null);
+        }
+
+        var name = string.Create(CultureInfo.InvariantCulture, $"libnvrtc-builtins.so.{major}.{minor}");
+        var path = Path.Combine(Path.GetDirectoryName(nvrtcPath)!, name);
+        if (!File.Exists(path))
+        {
+            return ("", $"{path} does not exist");
+        }
+
+        var (handle, error) = NativeLibraryResolver.TryLoad(path);
+        return handle != 0 ? ($"; builtins {path}", null) : ("", $"{path}: {error}");
     }
 }

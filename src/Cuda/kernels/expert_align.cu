@@ -53,7 +53,7 @@ extern "C" __global__ void __launch_bounds__(kWarpsPerBlock * 32) moetune_align_
     }
 }
 
-extern "C" __global__ void moetune_align_scan(
+extern "C" __global__ void __launch_bounds__(1024) moetune_align_scan(
     const int* __restrict__ chunk_counts, int assignments, int experts, int block_size, int capacity, int pad,
     int* __restrict__ chunk_offsets, int* __restrict__ expert_counts, int* __restrict__ expert_offsets,
     int* __restrict__ sorted_ids, int* __restrict__ block_experts) {
