@@ -5,6 +5,7 @@
 //   FIC_EPILOGUE = 2  GEMM1, ReLU^2:  h = relu(x)^2, same output
 //   FIC_EPILOGUE = 3  GEMM2, router weighting: partial[token * k + slot] = w * (W2 h), bf16, row-major [T * k, H]
 //   FIC_WEIGHTS  = 0  bf16 weight tiles;  1  NVFP4 weight tiles dequantised to bf16 in shared memory
+//   FIC_STAGES   = depth of the shared-memory ring (the host sizes dynamic shared memory from the same number)
 //
 // Warp specialisation (384 threads): warpgroup 0 produces (thread 0 issues bulk copies of A blocks and weight tiles
 // into a ring of stages, completing on mbarriers; for NVFP4 its warps 1-3 convert each stage's packed tile to bf16),
@@ -18,8 +19,8 @@
 #include "fic_schedule.cuh"
 #include "fic_fp4.cuh"
 
-#if !defined(FIC_EPILOGUE) || !defined(FIC_WEIGHTS)
-#error "fic_grouped_gemm.cu needs FIC_EPILOGUE (1 SwiGLU, 2 ReLU^2, 3 weighted scatter) and FIC_WEIGHTS (0 bf16, 1 NVFP4)"
+#if !defined(FIC_EPILOGUE) || !defined(FIC_WEIGHTS) || !defined(FIC_STAGES)
+#error "fic_grouped_gemm.cu needs FIC_EPILOGUE (1 SwiGLU, 2 ReLU^2, 3 weighted scatter), FIC_WEIGHTS (0 bf16, 1 NVFP4) and FIC_STAGES"
 #endif
 #if FIC_EPILOGUE < 1 || FIC_EPILOGUE > 3 || FIC_WEIGHTS < 0 || FIC_WEIGHTS > 1
 #error "FIC_EPILOGUE must be 1, 2 or 3 and FIC_WEIGHTS 0 or 1"
@@ -28,7 +29,7 @@
 namespace fic {
 
 constexpr bool kFp4 = FIC_WEIGHTS == 1;
-constexpr int kStages = kFp4 ? 3 : 4;
+constexpr int kStages = FIC_STAGES;  // chosen by the host (GemmVariant.Stages), which also sizes shared memory
 constexpr int kStageABytes = 2 * kABlockBytes;                     // both consumers' A blocks
 constexpr int kWeightTileBytes = kFp4 ? kFp4TileBytes : kBTileBytes; // one stored weight tile
 constexpr int kStageBytes = kStageABytes + kBTileBytes + (kFp4 ? kFp4TileBytes : 0);
@@ -38,6 +39,7 @@ constexpr int kSmemBytes = kStages * kStageBytes + kBarrierBytes + 1024;  // + s
 constexpr int kConsumerWarps = 8;
 constexpr int kDequantThreads = 96;                                 // warps 1-3 of the producer warpgroup
 static_assert(kStageBytes % 1024 == 0, "stages must keep 1 KiB alignment for the 128-byte swizzle atoms");
+static_assert(kStages >= 2 && kSmemBytes <= 227 * 1024, "the ring must have two stages and fit the opt-in shared memory");
 
 struct GemmArgs {
     const u8* a;                  // tiled activations: block (row / 64, kb) at ((row / 64) * k_tiles + kb) * 8 KiB

@@ -1,0 +1,94 @@
+using System.Buffers.Binary;
+using MoeTune.Abstractions.Problems;
+using MoeTune.Abstractions.Weights;
+
+namespace MoeTune.Plugins.FlashInferCutlass.Layout;
+
+/// <summary>
+/// Stores an NVFP4 [N, K] matrix as the grouped GEMM reads it: tile (n, kb) at <c>(n · kTiles + kb) · 9 KiB</c>, each
+/// tile 256 rows × 64 columns as 8 KiB of E2M1 codes (32 bytes a row) then 1 KiB of E4M3 block scales (4 a row).
+/// Each 32-bit word of codes holds 8 consecutive elements k0..k0+7 of a row with element k0 + 2q in nibble q and
+/// k0 + 2q + 1 in nibble q + 4 (q &lt; 4): both elements of a bf16 pair then move with one shift in the device's
+/// conversion (<c>fp4_pair_bits</c> in <c>kernels/fic_fp4.cuh</c>). Padding rows and columns past K get code 0 and
+/// scale 0. The global scale is not stored here (the epilogue applies it).
+/// </summary>
+public static class Nvfp4WeightTiler
+{
+    private const int WordsPerTileRow = TileGeometry.TileK / 8;
+    private const int ScalesPerTileRow = TileGeometry.TileK / 16;
+
+    /// <param name="matrix">The NVFP4 matrix (ModelOpt layout: even element in the low nibble, scales [N, K / 16]).</param>
+    /// <param name="nTiles">n-tiles to write.</param>
+    /// <param name="kTiles">K tiles to write (at least K / 64 rounded up).</param>
+    /// <param name="rowOf">(n-tile, tile row) → canonical row, or <see cref="WeightRowMap.Padding"/>.</param>
+    /// <param name="destination">nTiles · kTiles · 9 KiB bytes.</param>
+    /// <param name="label">Names the matrix in errors, for example "expert 3 W13".</param>
+    public static void Tile(QuantizedMatrix matrix, int nTiles, int kTiles, Func<int, int, int> rowOf, Span<byte> destination, string label)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentNullException.ThrowIfNull(rowOf);
+        if (matrix.Format != WeightFormat.Nvfp4) throw new ArgumentException($"{label}: expected an NVFP4 matrix, got {matrix.Format.ToName()}", nameof(matrix));
+        if ((long)kTiles * TileGeometry.TileK < matrix.Cols) throw new ArgumentException($"{label}: {kTiles} K tiles cannot hold K = {matrix.Cols}", nameof(kTiles));
+        var bytes = (long)nTiles * kTiles * TileGeometry.Fp4TileBytes;
+        if (destination.Length != bytes) throw new ArgumentException($"{label}: destination must be {bytes} bytes, got {destination.Length}", nameof(destination));
+
+        ReadOnlySpan<byte> codes = matrix.Data;
+        ReadOnlySpan<byte> scales = matrix.Scales;
+        var codeBytesPerRow = matrix.Cols / 2;
+        var scalesPerRow = matrix.Cols / 16;
+        for (var n = 0; n < nTiles; n++)
+        {
+            for (var row = 0; row < TileGeometry.TileCols; row++)
+            {
+                var canonical = rowOf(n, row);
+                if (canonical >= matrix.Rows) throw new InvalidOperationException($"{label}: row map gave row {canonical} of a {matrix.Rows}-row matrix");
+                for (var kb = 0; kb < kTiles; kb++)
+                {
+                    var tile = destination.Slice((int)((((long)n * kTiles) + kb) * TileGeometry.Fp4TileBytes), TileGeometry.Fp4TileBytes);
+                    var rowCodes = tile.Slice(row * WordsPerTileRow * 4, WordsPerTileRow * 4);
+                    var rowScales = tile.Slice(TileGeometry.Fp4PackedBytes + (row * ScalesPerTileRow), ScalesPerTileRow);
+                    for (var word = 0; word < WordsPerTileRow; word++)
+                    {
+                        var column = (kb * TileGeometry.TileK) + (word * 8);
+                        var value = canonical == WeightRowMap.Padding || column >= matrix.Cols
+                            ? 0u
+                            : DeviceWord(BinaryPrimitives.ReadUInt32LittleEndian(codes.Slice((canonical * codeBytesPerRow) + (column / 2), 4)));
+                        BinaryPrimitives.WriteUInt32LittleEndian(rowCodes.Slice(word * 4, 4), value);
+                    }
+
+                    for (var block = 0; block < ScalesPerTileRow; block++)
+                    {
+                        var column = (kb * TileGeometry.TileK) + (block * 16);
+                        if (canonical == WeightRowMap.Padding || column >= matrix.Cols)
+                        {
+                            rowScales[block] = 0;
+                            continue;
+                        }
+
+                        var scale = scales[(canonical * scalesPerRow) + (column / 16)];
+                        if ((scale & 0x7F) == 0x7F)
+                        {
+                            throw new ArgumentException($"{label}: row {canonical}, columns {column}..{column + 15} have a NaN E4M3 block scale (0x{scale:X2})", nameof(matrix));
+                        }
+
+                        rowScales[block] = scale;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reorders one little-endian checkpoint word (element 2i in the low nibble of byte i, element 2i + 1 in its high
+    /// nibble) into the device order: low nibbles to nibbles 0..3, high nibbles to nibbles 4..7.
+    /// </summary>
+    public static uint DeviceWord(uint checkpointWord) =>
+        Compress(checkpointWord & 0x0F0F0F0Fu) | (Compress((checkpointWord >> 4) & 0x0F0F0F0Fu) << 16);
+
+    // Nibbles at bits 0, 8, 16, 24 to bits 0, 4, 8, 12.
+    private static uint Compress(uint spread)
+    {
+        var pairs = (spread | (spread >> 4)) & 0x00FF00FFu;
+        return (pairs | (pairs >> 8)) & 0xFFFFu;
+    }
+}

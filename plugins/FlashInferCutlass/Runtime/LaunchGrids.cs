@@ -1,0 +1,43 @@
+using MoeTune.Plugins.FlashInferCutlass.Layout;
+
+namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
+
+/// <summary>
+/// Grid sizes of one forward pass. They depend only on the token count and the device (never on the routing, which
+/// lives on the device), so a forward is capturable into a CUDA graph; each kernel bounds its own loops by the
+/// routing results it reads.
+/// </summary>
+public sealed record LaunchGrids(int Gather, int FirstGemm, int SecondGemm, int Combine)
+{
+    public const int RouteThreads = 1024;
+
+    public const int GatherThreads = 256;
+
+    public const int CombineThreads = 256;
+
+    /// <summary>Gather blocks per SM: enough warps (one row each) in flight to cover memory latency.</summary>
+    private const int GatherBlocksPerSm = 4;
+
+    /// <summary>Combine blocks per SM.</summary>
+    private const int CombineBlocksPerSm = 8;
+
+    public static LaunchGrids For(TileGeometry geometry, int multiprocessors, int tokens)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(multiprocessors);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens);
+        var rows = geometry.MaxPermutedRows(tokens);
+        var tiles = geometry.MaxMTiles(tokens);
+        var rowsPerGatherBlock = GatherThreads / 32;
+        var combineChunks = (long)tokens * geometry.Shape.Hidden / 8;
+        return new LaunchGrids(
+            Gather: Clamp(CeilDiv(rows, rowsPerGatherBlock), multiprocessors * GatherBlocksPerSm),
+            FirstGemm: Clamp(tiles * geometry.W13NTiles, multiprocessors),
+            SecondGemm: Clamp(tiles * geometry.W2NTiles, multiprocessors),
+            Combine: Clamp(CeilDiv(combineChunks, CombineThreads), multiprocessors * CombineBlocksPerSm));
+    }
+
+    private static long CeilDiv(long value, long divisor) => (value + divisor - 1) / divisor;
+
+    private static int Clamp(long wanted, int limit) => (int)Math.Max(1, Math.Min(wanted, limit));
+}

@@ -1,0 +1,74 @@
+using MoeTune.Cuda.Driver;
+using MoeTune.Plugins.FlashInferCutlass.Layout;
+
+namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
+
+/// <summary>
+/// Every device buffer a forward pass uses, sized once for the layer's largest token count: the routing results,
+/// the gathered activations (tiled, one row per permuted entry), the intermediate (tiled) and the bf16 partials
+/// [T · k, H] that the combine kernel sums.
+/// </summary>
+internal sealed class LayerWorkspace : IDisposable
+{
+    private readonly List<DeviceBuffer> buffers = [];
+
+    private LayerWorkspace()
+    {
+    }
+
+    public DeviceBuffer RowOffsets { get; private set; } = null!;
+
+    public DeviceBuffer TileOffsets { get; private set; } = null!;
+
+    public DeviceBuffer TileExperts { get; private set; } = null!;
+
+    public DeviceBuffer RowSources { get; private set; } = null!;
+
+    public DeviceBuffer Activations { get; private set; } = null!;
+
+    public DeviceBuffer Intermediate { get; private set; } = null!;
+
+    public DeviceBuffer Partials { get; private set; } = null!;
+
+    public long Bytes => buffers.Sum(b => b.Bytes);
+
+    public static LayerWorkspace Allocate(CudaContext context, TileGeometry geometry, int maxTokens)
+    {
+        var workspace = new LayerWorkspace();
+        try
+        {
+            var shape = geometry.Shape;
+            var rows = geometry.MaxPermutedRows(maxTokens);
+            var entries = (long)maxTokens * shape.TopK;
+            workspace.RowOffsets = workspace.Add(DeviceBuffer.Allocate<int>(context, shape.Experts + 1));
+            workspace.TileOffsets = workspace.Add(DeviceBuffer.Allocate<int>(context, shape.Experts + 1));
+            workspace.TileExperts = workspace.Add(DeviceBuffer.Allocate<int>(context, geometry.MaxMTiles(maxTokens)));
+            workspace.RowSources = workspace.Add(DeviceBuffer.Allocate<int>(context, rows));
+            workspace.Activations = workspace.Add(DeviceBuffer.Allocate(context, rows * geometry.HiddenKTiles * TileGeometry.RowBytes));
+            workspace.Intermediate = workspace.Add(DeviceBuffer.Allocate(context, rows * geometry.IntermediateKTiles * TileGeometry.RowBytes));
+            workspace.Partials = workspace.Add(DeviceBuffer.Allocate(context, entries * shape.Hidden * sizeof(ushort)));
+            return workspace;
+        }
+        catch
+        {
+            workspace.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var buffer in buffers)
+        {
+            buffer.Dispose();
+        }
+
+        buffers.Clear();
+    }
+
+    private DeviceBuffer Add(DeviceBuffer buffer)
+    {
+        buffers.Add(buffer);
+        return buffer;
+    }
+}
