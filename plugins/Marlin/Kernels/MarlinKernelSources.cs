@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using System.Text;
+using MoeTune.Cuda.Compilation;
+
+namespace MoeTune.Plugins.Marlin.Kernels;
+
+/// <summary>
+/// Marlin's kernel builds (embedded kernels/*.cu and *.cuh) and the hash that ties stored measurements to them.
+/// Two builds, each compiled once per architecture: format, activation and sizes are run-time parameters, so no
+/// variant multiplies the compile gate's work.
+/// </summary>
+public static class MarlinKernelSources
+{
+    private static readonly Lazy<KernelSource[]> OwnHeaders = new(() =>
+        [Load("kernels/marlin_device.cuh"), Load("kernels/marlin_params.cuh")]);
+
+    private static readonly Lazy<KernelBuild> DecodeBuild = new(() => Build(
+        "marlin/decode", "kernels/marlin_decode.cu", KernelNames.DecodeOneTile, KernelNames.DecodeTwoTiles));
+
+    private static readonly Lazy<KernelBuild> PrefillBuild = new(() => Build(
+        "marlin/prefill",
+        "kernels/marlin_prefill.cu",
+        KernelNames.PrefillRoute,
+        KernelNames.PrefillGemm13,
+        KernelNames.PrefillGemm2,
+        KernelNames.PrefillReduce));
+
+    private static readonly Lazy<string> SourceHash = new(ComputeHash);
+
+    /// <summary>The decode path: one persistent kernel per forward (T ≤ 16).</summary>
+    public static KernelBuild Decode => DecodeBuild.Value;
+
+    /// <summary>The prefill path: routing, two tiled GEMMs and the top-k reduction.</summary>
+    public static KernelBuild Prefill => PrefillBuild.Value;
+
+    public static IReadOnlyList<KernelBuild> All => [Decode, Prefill];
+
+    /// <summary>
+    /// SHA-256 (hex) over every source the builds compile: Marlin's kernels and headers and the shared headers they
+    /// include, each by name and content, in a fixed order.
+    /// </summary>
+    public static string Hash => SourceHash.Value;
+
+    private static KernelSource Load(string resource) => KernelSource.FromResource(typeof(MarlinKernelSources).Assembly, resource);
+
+    private static KernelBuild Build(string name, string resource, params string[] kernels) => new()
+    {
+        Name = name,
+        Source = Load(resource),
+        KernelNames = kernels,
+        Headers = OwnHeaders.Value,
+        Requirement = ArchRequirement.Sm80Plus,
+    };
+
+    private static string ComputeHash()
+    {
+        var text = new StringBuilder();
+        var sources = All.Select(b => b.Source).Concat(OwnHeaders.Value).Concat(SharedHeaders.All);
+        foreach (var source in sources.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            text.Append(source.Name).Append('\n').Append(source.Sha256).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}

@@ -1,0 +1,69 @@
+using MoeTune.Abstractions.Backends;
+using MoeTune.Abstractions.Devices;
+using MoeTune.Abstractions.Problems;
+using MoeTune.Abstractions.Weights;
+using MoeTune.Cuda.Compilation;
+using MoeTune.Cuda.Driver;
+using MoeTune.Plugins.Marlin.Kernels;
+using MoeTune.Plugins.Marlin.Planning;
+using MoeTune.Plugins.Marlin.Runtime;
+
+namespace MoeTune.Plugins.Marlin;
+
+/// <summary>
+/// Weight-streaming W4A16 for decoding (DESIGN.md "Backends"): NVFP4 or MXFP4 weights reshuffled at prepare time into
+/// the order mma.sync's fragments consume, streamed through cp.async rings with an L2 evict-first hint, decoded to bf16
+/// in registers (exactly) and multiplied with bf16 activations. Up to 16 tokens run as one persistent kernel whose work
+/// is split over experts, weight rows and K so that a single token fills the GPU; more tokens run a tiled path.
+/// SM 8.0 and newer.
+/// </summary>
+public sealed class MarlinBackend : IMoeBackend
+{
+    private readonly KernelCompiler compiler;
+
+    public MarlinBackend(KernelCompiler compiler)
+    {
+        ArgumentNullException.ThrowIfNull(compiler);
+        this.compiler = compiler;
+    }
+
+    public string Name => "Marlin";
+
+    public IReadOnlyList<string> Aliases { get; } = ["MARLIN"];
+
+    public string Version => "1.0.0";
+
+    public string KernelSourceHash => MarlinKernelSources.Hash;
+
+    public DeviceKind DeviceKind => DeviceKind.Cuda;
+
+    public SupportDecision CheckSupport(DeviceInfo device, MoeShape problem) => MarlinSupport.Check(device, problem);
+
+    public IPreparedMoeLayer Prepare(MoeWeights weights, PrepareContext context)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(context);
+        var decision = CheckSupport(context.Device, weights.Shape);
+        if (!decision.IsSupported)
+        {
+            throw new NotSupportedException($"Marlin cannot run {weights.Shape} on {context.Device}: {decision.Reason}");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(context.MaxTokens);
+        var cuda = CudaContext.Current;
+        var geometry = new LayerGeometry(weights.Shape);
+        var modules = MarlinModules.Load(compiler, cuda);
+        PreparedWeights prepared;
+        try
+        {
+            prepared = PreparedWeights.Upload(weights, geometry, cuda);
+        }
+        catch
+        {
+            modules.Dispose();
+            throw;
+        }
+
+        return MarlinPreparedLayer.Create(geometry, prepared, modules, cuda, context.MaxTokens);
+    }
+}

@@ -1,0 +1,73 @@
+using MoeTune.Cuda.Compilation;
+using MoeTune.Cuda.Driver;
+using MoeTune.Plugins.Marlin.Kernels;
+using MoeTune.Plugins.Marlin.Planning;
+
+namespace MoeTune.Plugins.Marlin.Runtime;
+
+/// <summary>Marlin's two modules loaded on one context, and their kernels ready to launch.</summary>
+internal sealed class MarlinModules : IDisposable
+{
+    private readonly CudaModule decode;
+    private readonly CudaModule prefill;
+
+    private MarlinModules(CudaModule decode, CudaModule prefill)
+    {
+        this.decode = decode;
+        this.prefill = prefill;
+        DecodeOneTile = decode.GetFunction(KernelNames.DecodeOneTile);
+        DecodeTwoTiles = decode.GetFunction(KernelNames.DecodeTwoTiles);
+        Route = prefill.GetFunction(KernelNames.PrefillRoute);
+        Gemm13 = prefill.GetFunction(KernelNames.PrefillGemm13);
+        Gemm2 = prefill.GetFunction(KernelNames.PrefillGemm2);
+        Reduce = prefill.GetFunction(KernelNames.PrefillReduce);
+        DecodeOneTile.SetMaxDynamicSharedMemory(KernelLimits.DecodeSharedBytes(1));
+        DecodeTwoTiles.SetMaxDynamicSharedMemory(KernelLimits.DecodeSharedBytes(2));
+    }
+
+    public CudaFunction DecodeOneTile { get; }
+
+    public CudaFunction DecodeTwoTiles { get; }
+
+    public CudaFunction Route { get; }
+
+    public CudaFunction Gemm13 { get; }
+
+    public CudaFunction Gemm2 { get; }
+
+    public CudaFunction Reduce { get; }
+
+    /// <summary>Compiles (or fetches from the cache) both builds for <paramref name="context"/>'s device and loads them.</summary>
+    public static MarlinModules Load(KernelCompiler compiler, CudaContext context)
+    {
+        ArgumentNullException.ThrowIfNull(compiler);
+        var decode = compiler.Load(MarlinKernelSources.Decode, context);
+        try
+        {
+            var prefill = compiler.Load(MarlinKernelSources.Prefill, context);
+            try
+            {
+                return new MarlinModules(decode, prefill);
+            }
+            catch
+            {
+                prefill.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            decode.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The decode kernel for <paramref name="columnTiles"/> n-tiles of 8 pairs (1 or 2).</summary>
+    public CudaFunction Decode(int columnTiles) => columnTiles == 1 ? DecodeOneTile : DecodeTwoTiles;
+
+    public void Dispose()
+    {
+        prefill.Dispose();
+        decode.Dispose();
+    }
+}
