@@ -50,7 +50,7 @@ internal sealed class CheckpointTensors(SafetensorsCheckpoint checkpoint)
             values[i] = info.DType switch
             {
                 SafetensorsDType.F32 => BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]),
-                SafetensorsDType.BF16 => Bf16Conversion.ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..])),
+                SafetensorsDType.BF16 => CheckpointFloats.Bf16ToSingle(bytes[(2 * i)..]),
                 SafetensorsDType.F16 => (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(2 * i)..]),
                 _ => throw Error(info.Name, $"has dtype {info.DTypeName}; expected F32, BF16 or F16"),
             };
@@ -71,10 +71,10 @@ internal sealed class CheckpointTensors(SafetensorsCheckpoint checkpoint)
                 source.CopyTo(bf16);
                 break;
             case SafetensorsDType.F32:
-                Bf16Conversion.FromF32Bytes(source, bf16);
+                CheckpointFloats.F32ToBf16(source, bf16);
                 break;
             case SafetensorsDType.F16:
-                Bf16Conversion.FromF16Bytes(source, bf16);
+                CheckpointFloats.F16ToBf16(source, bf16);
                 break;
             default:
                 throw Error(info.Name, $"has dtype {info.DTypeName}; expected BF16, F16 or F32");

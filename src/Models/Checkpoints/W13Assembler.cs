@@ -29,7 +29,7 @@ internal static class W13Assembler
         var upCodes = gate.Format == WeightFormat.Nvfp4 ? up.Scales : up.Data;
         var gateCodes = gate.Format == WeightFormat.Nvfp4 ? gate.Scales : gate.Data;
         var upRescaled = new byte[upCodes.Length];
-        var upFailure = E4M3.TryRescale(upCodes, up.GlobalScale, gate.GlobalScale, upRescaled);
+        var upFailure = E4M3Rescaling.TryRescale(upCodes, up.GlobalScale, gate.GlobalScale, upRescaled);
         if (upFailure < 0)
         {
             return gate.Format == WeightFormat.Nvfp4
@@ -38,7 +38,7 @@ internal static class W13Assembler
         }
 
         var gateRescaled = new byte[gateCodes.Length];
-        var gateFailure = E4M3.TryRescale(gateCodes, gate.GlobalScale, up.GlobalScale, gateRescaled);
+        var gateFailure = E4M3Rescaling.TryRescale(gateCodes, gate.GlobalScale, up.GlobalScale, gateRescaled);
         if (gateFailure < 0)
         {
             var gateMatrix = gate.Format == WeightFormat.Nvfp4
