@@ -17,6 +17,15 @@ internal static class ConfigRules
         }
     }
 
+    /// <summary>The routed expert count and top-k, both required and positive, top-k within the count.</summary>
+    public static (int Experts, int TopK) RequireExpertsAndTopK(ConfigReader config, string expertsField, string topKField)
+    {
+        var experts = config.RequirePositiveInt(expertsField);
+        var topK = config.RequirePositiveInt(topKField);
+        RequireTopKWithinExperts(config, topKField, topK, expertsField, experts);
+        return (experts, topK);
+    }
+
     /// <summary>Requires top-k not to exceed the expert count, naming both fields.</summary>
     public static void RequireTopKWithinExperts(ConfigReader config, string topKField, int topK, string expertsField, int experts)
     {

@@ -27,9 +27,7 @@ internal sealed class DeepSeekV3Family : ModelFamily
 
     internal override ParsedArchitecture Parse(ConfigReader config)
     {
-        var experts = config.RequirePositiveInt(Fields.Experts);
-        var topK = config.RequirePositiveInt(Fields.TopK);
-        ConfigRules.RequireTopKWithinExperts(config, Fields.TopK, topK, Fields.Experts, experts);
+        var (experts, topK) = ConfigRules.RequireExpertsAndTopK(config, Fields.Experts, Fields.TopK);
         ConfigRules.RequireActivationName(config, "hidden_act", "silu");
         var scoring = config.OptionalString("scoring_func") switch
         {

@@ -35,9 +35,7 @@ internal sealed class Llama4Family : ModelFamily
         var text = config.OptionalSection("text_config") ?? config;
         var fields = new ConfigFieldNames(
             text.PathOf("num_local_experts"), text.PathOf("num_experts_per_tok"), text.PathOf("hidden_size"), text.PathOf("intermediate_size"));
-        var experts = text.RequirePositiveInt("num_local_experts");
-        var topK = text.RequirePositiveInt("num_experts_per_tok");
-        ConfigRules.RequireTopKWithinExperts(text, "num_experts_per_tok", topK, "num_local_experts", experts);
+        var (experts, topK) = ConfigRules.RequireExpertsAndTopK(text, "num_local_experts", "num_experts_per_tok");
         ConfigRules.RequireActivationName(text, "hidden_act", "silu");
         var layers = text.RequirePositiveInt("num_hidden_layers");
         var listed = text.OptionalInts("moe_layers");

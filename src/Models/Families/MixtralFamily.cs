@@ -24,9 +24,7 @@ internal sealed class MixtralFamily : ModelFamily
 
     internal override ParsedArchitecture Parse(ConfigReader config)
     {
-        var experts = config.RequirePositiveInt(Fields.Experts);
-        var topK = config.RequirePositiveInt(Fields.TopK);
-        ConfigRules.RequireTopKWithinExperts(config, Fields.TopK, topK, Fields.Experts, experts);
+        var (experts, topK) = ConfigRules.RequireExpertsAndTopK(config, Fields.Experts, Fields.TopK);
         ConfigRules.RequireActivationName(config, "hidden_act", "silu");
         var layers = config.RequirePositiveInt("num_hidden_layers");
         return new ParsedArchitecture(

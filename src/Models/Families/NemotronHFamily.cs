@@ -30,9 +30,7 @@ internal sealed class NemotronHFamily : ModelFamily
 
     internal override ParsedArchitecture Parse(ConfigReader config)
     {
-        var experts = config.RequirePositiveInt(Fields.Experts);
-        var topK = config.RequirePositiveInt(Fields.TopK);
-        ConfigRules.RequireTopKWithinExperts(config, Fields.TopK, topK, Fields.Experts, experts);
+        var (experts, topK) = ConfigRules.RequireExpertsAndTopK(config, Fields.Experts, Fields.TopK);
         ConfigRules.RequireActivationName(config, "mlp_hidden_act", "relu2");
         var latent = config.OptionalPositiveInt("moe_latent_size");
         var hiddenField = latent is null ? "hidden_size" : "moe_latent_size";
