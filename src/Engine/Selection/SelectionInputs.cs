@@ -1,4 +1,5 @@
 using MoeTune.Abstractions.Problems;
+using MoeTune.TuningDb;
 
 namespace MoeTune.Engine.Selection;
 
@@ -6,13 +7,13 @@ namespace MoeTune.Engine.Selection;
 /// <param name="CommandLineBackend"><c>--backend</c> or the library option; null or "auto" for none.</param>
 /// <param name="Environment">The MOETUNE_* variables.</param>
 /// <param name="Format">The problem's weight format, which picks <c>MOETUNE_BACKEND_&lt;FORMAT&gt;</c>.</param>
-/// <param name="Stored">The stored decision for this GPU class and problem, if any.</param>
+/// <param name="Stored">The stored decision for this GPU class, problem and objective, if any, as the store judged it (stale, invalid).</param>
 /// <param name="TuningEnabled">Whether a missing decision may be tuned now.</param>
 /// <param name="Candidates">Every registered backend, in the built-in priority order.</param>
 public sealed record SelectionInputs(
     string? CommandLineBackend,
     EnvironmentSnapshot Environment,
     WeightFormat Format,
-    StoredChoice? Stored,
+    StoredDecision? Stored,
     bool TuningEnabled,
     IReadOnlyList<SelectionCandidate> Candidates);

@@ -1,4 +1,5 @@
 using MoeTune.Tuning;
+using MoeTune.TuningDb;
 using MoeTune.Engine.Backends;
 
 namespace MoeTune.Engine.Selection;
@@ -27,15 +28,15 @@ public static class SelectionPrecedence
             var invalid = WhyInvalid(stored, inputs.Candidates);
             if (invalid is null)
             {
-                if (stored.DriverStaleness is { } staleness)
+                if (stored.StaleReason is { } staleness)
                 {
                     notes.Add($"the stored decision is stale ({staleness}); using it anyway, run 'moetune tune --force' to re-measure");
                 }
 
-                return new SelectionOutcome.Chosen(stored.Plan, SelectionSource.StoredDecision, notes);
+                return new SelectionOutcome.Chosen(stored.Decision.Plan, SelectionSource.StoredDecision, notes);
             }
 
-            notes.Add($"the stored decision ({stored.Plan}) is no longer valid: {invalid}");
+            notes.Add($"the stored decision ({stored.Decision.Plan}) is no longer valid: {invalid}");
         }
 
         var supported = inputs.Candidates.Where(c => c.Support.IsSupported).ToList();
@@ -112,31 +113,29 @@ public static class SelectionPrecedence
         return new SelectionOutcome.Chosen(Plan.OneBackend(candidate.Name), source, notes);
     }
 
-    /// <summary>Null where every backend of the stored plan is still here, unchanged and supported; else why not.</summary>
-    private static string? WhyInvalid(StoredChoice stored, IReadOnlyList<SelectionCandidate> candidates)
+    /// <summary>
+    /// Null where the stored decision can be used here, else why not: the store's own verdict (a backend of the plan
+    /// changed version or kernels, or is gone), then whether each backend of the plan is registered and supports
+    /// this problem on this device (which only the host knows).
+    /// </summary>
+    private static string? WhyInvalid(StoredDecision stored, IReadOnlyList<SelectionCandidate> candidates)
     {
-        foreach (var name in stored.Plan.Backends)
+        if (stored.InvalidReason is { } invalid)
+        {
+            return invalid;
+        }
+
+        foreach (var name in stored.Decision.Plan.Backends)
         {
             var candidate = candidates.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal));
             if (candidate is null)
             {
-                return $"backend {name} is not loaded";
+                return $"{name} is not loaded";
             }
 
             if (!candidate.Support.IsSupported)
             {
-                return $"backend {name} no longer supports it ({candidate.Support.Reason})";
-            }
-
-            var tuned = stored.TunedWith.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
-            if (tuned is null)
-            {
-                return $"the decision does not record which version of {name} it measured";
-            }
-
-            if (tuned != candidate.Identity)
-            {
-                return $"backend {name} changed since it was measured (was {tuned.Version}/{tuned.KernelSourceHash}, now {candidate.Identity.Version}/{candidate.Identity.KernelSourceHash})";
+                return $"{name} no longer supports it ({candidate.Support.Reason})";
             }
         }
 

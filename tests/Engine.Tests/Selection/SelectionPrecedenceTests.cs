@@ -1,7 +1,8 @@
-using MoeTune.Tuning;
 using MoeTune.Abstractions.Backends;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Engine.Selection;
+using MoeTune.Tuning;
+using MoeTune.TuningDb;
 using static MoeTune.Engine.Tests.Selection.SelectionFixtures;
 
 namespace MoeTune.Engine.Tests.Selection;
@@ -122,26 +123,12 @@ public sealed class SelectionPrecedenceTests
     }
 
     [Fact]
-    public void Decision_from_an_older_plugin_version_is_not_used_and_tuning_runs_again()
+    public void Decision_the_store_found_invalid_is_not_used_and_tuning_runs_again()
     {
-        var upgraded = Candidate("Marlin", ["MARLIN"], SupportDecision.Yes, version: "2.0");
-
-        var tune = Assert.IsType<SelectionOutcome.Tune>(SelectionPrecedence.Decide(Inputs(stored: StoredMarlin(), candidates: [TrtLlm, Cutlass, upgraded])));
+        var tune = Assert.IsType<SelectionOutcome.Tune>(SelectionPrecedence.Decide(Inputs(stored: StoredMarlin(invalidReason: "Marlin changed from 1.0 (a) to 2.0 (b)"))));
 
         var note = Assert.Single(tune.Notes);
-        Assert.Contains("Marlin changed since it was measured", note, StringComparison.Ordinal);
-        Assert.Contains("1.0", note, StringComparison.Ordinal);
-        Assert.Contains("2.0", note, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Decision_with_changed_kernel_sources_is_not_used()
-    {
-        var rebuilt = Marlin with { Identity = Marlin.Identity with { KernelSourceHash = "other" } };
-
-        var outcome = SelectionPrecedence.Decide(Inputs(stored: StoredMarlin(), candidates: [Cutlass, rebuilt]));
-
-        Assert.IsType<SelectionOutcome.Tune>(outcome);
+        Assert.Contains("no longer valid: Marlin changed from 1.0 (a) to 2.0 (b)", note, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -155,16 +142,16 @@ public sealed class SelectionPrecedenceTests
     }
 
     [Fact]
-    public void Hybrid_stored_plan_is_valid_only_when_every_backend_in_it_is()
+    public void Hybrid_stored_plan_is_used_with_its_steps_only_when_every_backend_in_it_can_run()
     {
         var plan = new Plan([new PlanStep(16, "Marlin"), new PlanStep(int.MaxValue, "FlashInferCutlass")]);
-        var both = new StoredChoice(plan, [Marlin.Identity, Cutlass.Identity]);
-        var missingIdentity = new StoredChoice(plan, [Marlin.Identity]);
 
-        var chosen = Assert.IsType<SelectionOutcome.Chosen>(SelectionPrecedence.Decide(Inputs(stored: both)));
+        var chosen = Assert.IsType<SelectionOutcome.Chosen>(SelectionPrecedence.Decide(Inputs(stored: Stored(plan))));
+        var cutlassGone = SelectionPrecedence.Decide(Inputs(stored: Stored(plan), candidates: [Marlin]));
+
         Assert.Equal("Marlin", chosen.Plan.BackendFor(16));
         Assert.Equal("FlashInferCutlass", chosen.Plan.BackendFor(17));
-        Assert.IsType<SelectionOutcome.Tune>(SelectionPrecedence.Decide(Inputs(stored: missingIdentity)));
+        Assert.IsType<SelectionOutcome.Tune>(cutlassGone);
     }
 
     [Fact]
@@ -191,13 +178,13 @@ public sealed class SelectionPrecedenceTests
         Assert.Contains("TrtLlm: needs SM100 or newer", rejected.Message, StringComparison.Ordinal);
     }
 
-    private static readonly StoredChoice?[] StoredCases =
+    private static readonly StoredDecision?[] StoredCases =
     [
         null,
         StoredMarlin(),
-        StoredMarlin("driver changed"),
-        new StoredChoice(Plan.OneBackend("Marlin"), [Marlin.Identity with { Version = "0.9" }]),
-        new StoredChoice(Plan.OneBackend("TrtLlm"), [TrtLlm.Identity]),
+        StoredMarlin(staleReason: "driver changed"),
+        StoredMarlin(invalidReason: "Marlin changed from 0.9 to 1.0"),
+        Stored(Plan.OneBackend("TrtLlm")),
     ];
 
     /// <summary>
