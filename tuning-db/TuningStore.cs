@@ -79,7 +79,7 @@ public sealed partial class TuningStore : IDisposable
     private static bool Prepare(FileDatabaseAccess access, TimeProvider clock, ILogger logger)
     {
         var path = access.Location;
-        if (DatabaseIntegrity.FindDamage(path, access.OpenUnlocked) is { } damage)
+        if (DatabaseIntegrity.FindDamage(path, access.OpenReadOnlyUnlocked) is { } damage)
         {
             var movedTo = CorruptFileQuarantine.MoveAside(path, clock.GetUtcNow());
             logger.MovedCorruptDatabaseAside(path, damage, movedTo);

@@ -49,6 +49,9 @@ internal sealed class FileDatabaseAccess(string path, TimeSpan lockTimeout) : Da
     /// <summary>Opens the file; the caller holds the lock.</summary>
     public LiteDatabase OpenUnlocked() => new(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
 
+    /// <summary>Opens the file without writing to it (LiteDB otherwise updates a file as it opens it); the caller holds the lock.</summary>
+    public LiteDatabase OpenReadOnlyUnlocked() => new(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = true });
+
     /// <summary>Nothing is held between operations.</summary>
     public override void Dispose()
     {

@@ -10,8 +10,11 @@ namespace MoeTune.TuningDb.Storage;
 /// </summary>
 internal sealed class StoreFileLock : IDisposable
 {
-    /// <summary>ERROR_SHARING_VIOLATION as an HRESULT: another holder has the file.</summary>
-    private const int SharingViolation = unchecked((int)0x80070020);
+    /// <summary>Windows: ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION as HRESULTs.</summary>
+    private static readonly int[] WindowsHeld = [unchecked((int)0x80070020), unchecked((int)0x80070021)];
+
+    /// <summary>Unix: .NET reports a refused flock with the errno EWOULDBLOCK as the HResult (11 on Linux, 35 on macOS and the BSDs).</summary>
+    private static readonly int UnixHeld = OperatingSystem.IsLinux() ? 11 : 35;
 
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromMilliseconds(200);
@@ -35,7 +38,7 @@ internal sealed class StoreFileLock : IDisposable
             {
                 return new StoreFileLock(new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
             }
-            catch (IOException e) when (e.HResult == SharingViolation)
+            catch (IOException e) when (IsHeldByAnother(e))
             {
                 if (waited.Elapsed >= timeout)
                 {
@@ -50,4 +53,7 @@ internal sealed class StoreFileLock : IDisposable
     }
 
     public void Dispose() => _stream.Dispose();
+
+    private static bool IsHeldByAnother(IOException e) =>
+        OperatingSystem.IsWindows() ? WindowsHeld.Contains(e.HResult) : e.HResult == UnixHeld;
 }
