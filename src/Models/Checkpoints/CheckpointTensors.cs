@@ -21,7 +21,7 @@ internal sealed class CheckpointTensors(SafetensorsCheckpoint checkpoint)
     {
         var expected = $"{string.Join(" or ", types.Select(t => t.ToName()))} {Dim.Describe(shape)}";
         if (!Checkpoint.TryGetInfo(name, out var info)) throw Error(name, $"is missing; expected {expected}");
-        if (!types.Contains(info!.DType)) throw Error(name, $"has dtype {info.DTypeName}; expected {expected}");
+        if (!types.Contains(info.DType)) throw Error(name, $"has dtype {info.DTypeName}; expected {expected}");
         if (!info.HasShape([.. shape.Select(d => d.Size)])) throw Error(name, $"has shape {info.ShapeText}; expected {expected}");
         return info;
     }
@@ -30,7 +30,7 @@ internal sealed class CheckpointTensors(SafetensorsCheckpoint checkpoint)
     public float RequireScalar(string name)
     {
         if (!Checkpoint.TryGetInfo(name, out var info)) throw Error(name, "is missing; expected a scalar F32");
-        if (info!.ElementCount != 1 || info.Shape.Count > 1)
+        if (info.ElementCount != 1 || info.Shape.Count > 1)
         {
             throw Error(name, $"has shape {info.ShapeText}; expected a scalar ([] or [1]): one scale per matrix");
         }

@@ -36,11 +36,6 @@ internal sealed class FusedTransposedLayout : IExpertLayout
         _tensors = tensors;
         _spec = spec;
         _order = order;
-        if (spec.Shape.Format != WeightFormat.Bf16)
-        {
-            throw tensors.Error(gateUp, $"holds unquantised fused experts, but the model spec's weight format is {spec.Shape.Format.ToName()}; read it as bf16");
-        }
-
         var shape = spec.Shape;
         var experts = new Dim(shape.Experts, spec.Fields.Experts);
         var hidden = new Dim(shape.Hidden, spec.Fields.Hidden);
@@ -51,6 +46,10 @@ internal sealed class FusedTransposedLayout : IExpertLayout
         _down = tensors.Require(down, [experts, intermediate, hidden], floats);
         _gateUpBias = gateUpBias is null ? null : tensors.Require(gateUpBias, [experts, twoI], floats);
         _downBias = downBias is null ? null : tensors.Require(downBias, [experts, hidden], floats);
+        if (spec.Shape.Format != WeightFormat.Bf16)
+        {
+            throw tensors.Error(gateUp, $"holds unquantised fused experts, but the model spec's weight format is {spec.Shape.Format.ToName()}; read it as bf16");
+        }
     }
 
     public ExpertWeights ReadExpert(int expert)

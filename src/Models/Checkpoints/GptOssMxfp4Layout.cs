@@ -28,11 +28,6 @@ internal sealed class GptOssMxfp4Layout : IExpertLayout
         _spec = spec;
         var shape = spec.Shape;
         var fields = spec.Fields;
-        if (shape.Format != WeightFormat.Mxfp4)
-        {
-            throw tensors.Error($"{prefix}.gate_up_proj_blocks", $"holds MXFP4 experts, but the model spec's weight format is {shape.Format.ToName()}");
-        }
-
         var experts = new Dim(shape.Experts, fields.Experts);
         var hidden = new Dim(shape.Hidden, fields.Hidden);
         var twoI = new Dim(2L * shape.Intermediate, $"2 × {fields.Intermediate}");

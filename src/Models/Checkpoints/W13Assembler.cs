@@ -16,52 +16,46 @@ internal static class W13Assembler
 {
     public static QuantizedMatrix Stack(CheckpointTensors tensors, QuantizedMatrix gate, string gateModule, QuantizedMatrix up, string upModule)
     {
-        if (gate.GlobalScale.Equals(up.GlobalScale)) return Concatenate(gate, up.Data, up.Scales, gate.GlobalScale);
+        if (gate.GlobalScale.Equals(up.GlobalScale)) return Concatenate(gate, up);
 
-        var (what, scaleTensor) = gate.Format switch
+        if (gate.Format is not (WeightFormat.Nvfp4 or WeightFormat.Fp8))
         {
-            WeightFormat.Nvfp4 => ("block scales", "weight_scale_2"),
-            WeightFormat.Fp8 => ("elements", "weight_scale"),
-            _ => throw new InvalidOperationException($"{gate.Format.ToName()} matrices have no global scale, yet gate and up differ"),
-        };
-
-        // Try to move the up half onto the gate's scale, then the gate half onto the up's.
-        var upCodes = gate.Format == WeightFormat.Nvfp4 ? up.Scales : up.Data;
-        var gateCodes = gate.Format == WeightFormat.Nvfp4 ? gate.Scales : gate.Data;
-        var upRescaled = new byte[upCodes.Length];
-        var upFailure = E4M3Rescaling.TryRescale(upCodes, up.GlobalScale, gate.GlobalScale, upRescaled);
-        if (upFailure < 0)
-        {
-            return gate.Format == WeightFormat.Nvfp4
-                ? Concatenate(gate, up.Data, upRescaled, gate.GlobalScale)
-                : Concatenate(gate, upRescaled, up.Scales, gate.GlobalScale);
+            throw new InvalidOperationException($"{gate.Format.ToName()} matrices have no global scale, yet gate and up differ");
         }
 
-        var gateRescaled = new byte[gateCodes.Length];
-        var gateFailure = E4M3Rescaling.TryRescale(gateCodes, gate.GlobalScale, up.GlobalScale, gateRescaled);
-        if (gateFailure < 0)
-        {
-            var gateMatrix = gate.Format == WeightFormat.Nvfp4
-                ? new QuantizedMatrix(gate.Format, gate.Rows, gate.Cols, gate.Data, gateRescaled, up.GlobalScale)
-                : new QuantizedMatrix(gate.Format, gate.Rows, gate.Cols, gateRescaled, gate.Scales, up.GlobalScale);
-            return Concatenate(gateMatrix, up.Data, up.Scales, up.GlobalScale);
-        }
+        // Move the up half onto the gate's scale, else the gate half onto the up's.
+        if (TryMove(up, gate.GlobalScale, out var movedUp, out var upFailure)) return Concatenate(gate, movedUp);
+        if (TryMove(gate, up.GlobalScale, out var movedGate, out var gateFailure)) return Concatenate(movedGate, up);
 
-        var scales = CheckpointTensors.Invariant($"{up.GlobalScale:R} vs {gate.GlobalScale:R}");
-        var failures = CheckpointTensors.Invariant(
-            $"up: E4M3 code 0x{upCodes[upFailure]:X2} at {upFailure}; gate: 0x{gateCodes[gateFailure]:X2} at {gateFailure}");
+        var (what, scaleTensor) = gate.Format == WeightFormat.Nvfp4 ? ("block scales", "weight_scale_2") : ("elements", "weight_scale");
+        var detail = CheckpointTensors.Invariant(
+            $"{up.GlobalScale:R} vs {gate.GlobalScale:R}; first inexact E4M3 codes: up 0x{CodesOf(up)[upFailure]:X2} at {upFailure}, gate 0x{CodesOf(gate)[gateFailure]:X2} at {gateFailure}");
         throw tensors.Error(
             $"{upModule}.{scaleTensor}",
-            $"differs from '{gateModule}.{scaleTensor}' ({scales}), and neither half's {what} can be re-expressed exactly under the "
-            + $"other's scale ({failures}). MoeTune's W13 has one global scale and is never requantised; use a checkpoint whose "
-            + "gate and up share one scale (ModelOpt ties them for MoE experts)");
+            $"differs from '{gateModule}.{scaleTensor}' ({detail}), and neither half's {what} can be re-expressed exactly under the "
+            + "other's scale. MoeTune's W13 has one global scale and is never requantised; use a checkpoint whose gate and up "
+            + "share one scale (ModelOpt ties them for MoE experts)");
     }
 
-    private static QuantizedMatrix Concatenate(QuantizedMatrix gate, byte[] upData, byte[] upScales, float globalScale) => new(
+    /// <summary>The E4M3 numbers the global scale multiplies: NVFP4's block scales, FP8's elements.</summary>
+    private static byte[] CodesOf(QuantizedMatrix matrix) => matrix.Format == WeightFormat.Nvfp4 ? matrix.Scales : matrix.Data;
+
+    /// <summary><paramref name="matrix"/> with the same values under <paramref name="globalScale"/>, where that is exact.</summary>
+    private static bool TryMove(QuantizedMatrix matrix, float globalScale, out QuantizedMatrix moved, out int failure)
+    {
+        var codes = new byte[CodesOf(matrix).Length];
+        failure = E4M3Rescaling.TryRescale(CodesOf(matrix), matrix.GlobalScale, globalScale, codes);
+        moved = matrix.Format == WeightFormat.Nvfp4
+            ? new QuantizedMatrix(matrix.Format, matrix.Rows, matrix.Cols, matrix.Data, codes, globalScale)
+            : new QuantizedMatrix(matrix.Format, matrix.Rows, matrix.Cols, codes, matrix.Scales, globalScale);
+        return failure < 0;
+    }
+
+    private static QuantizedMatrix Concatenate(QuantizedMatrix gate, QuantizedMatrix up) => new(
         gate.Format,
-        2 * gate.Rows,
+        gate.Rows + up.Rows,
         gate.Cols,
-        [.. gate.Data, .. upData],
-        [.. gate.Scales, .. upScales],
-        globalScale);
+        [.. gate.Data, .. up.Data],
+        [.. gate.Scales, .. up.Scales],
+        gate.GlobalScale);
 }

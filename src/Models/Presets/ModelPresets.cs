@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Models.Families;
 
@@ -89,10 +90,10 @@ public static class ModelPresets
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(p => p.Name)];
 
     /// <summary>The preset whose name or label (a Hugging Face repository id) is <paramref name="name"/>, ignoring case.</summary>
-    public static bool TryFind(string? name, out ModelSpec spec)
+    public static bool TryFind(string? name, [MaybeNullWhen(false)] out ModelSpec spec)
     {
         var wanted = name?.Trim();
-        spec = All.FirstOrDefault(p => p.Labels.Contains(wanted, StringComparer.OrdinalIgnoreCase))!;
+        spec = All.FirstOrDefault(p => p.Labels.Contains(wanted, StringComparer.OrdinalIgnoreCase));
         return spec is not null;
     }
 

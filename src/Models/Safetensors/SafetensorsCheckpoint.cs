@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace MoeTune.Models.Safetensors;
@@ -44,7 +45,7 @@ public sealed class SafetensorsCheckpoint : IDisposable
     /// <summary>The entry of <paramref name="name"/>; a missing tensor is a <see cref="CheckpointException"/> naming the folder.</summary>
     public SafetensorsTensorInfo GetInfo(string name) => FileOf(name).GetInfo(name);
 
-    public bool TryGetInfo(string name, out SafetensorsTensorInfo? info)
+    public bool TryGetInfo(string name, [NotNullWhen(true)] out SafetensorsTensorInfo? info)
     {
         info = Contains(name) ? GetInfo(name) : null;
         return info is not null;

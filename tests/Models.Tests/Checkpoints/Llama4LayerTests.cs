@@ -43,6 +43,7 @@ public sealed class Llama4LayerTests
     {
         using var model = new ModelFolder(Llama4());
         model.Bf16("language_model.model.layers.0.feed_forward.experts.gate_up_proj", Experts, Hidden, 2 * Intermediate);
+        model.Bf16("language_model.model.layers.0.feed_forward.experts.down_proj", Experts, Intermediate, Hidden);
 
         using var checkpoint = model.Open();
         var error = Assert.Throws<CheckpointException>(() => CheckpointLayerReader.Read(checkpoint, model.Spec(WeightFormat.Nvfp4), 0));
