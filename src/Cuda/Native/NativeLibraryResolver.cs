@@ -33,6 +33,7 @@ internal static class NativeLibraryResolver
     {
         Interop.Libraries.CudaDriver => Driver.Handle,
         Interop.Libraries.Nvrtc => Nvrtc.Handle,
+        Ceilings.CublasLt.CublasLtInterop.LibraryName => Ceilings.CublasLt.CublasLtLibrary.Handle,
         _ => 0,
     };
 
