@@ -4,7 +4,7 @@ using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Weights;
 using MoeTune.Cuda.Compilation;
 using MoeTune.Cuda.Driver;
-using MoeTune.Plugins.Marlin.Kernels;
+using MoeTune.Plugins.Marlin.KernelInterface;
 using MoeTune.Plugins.Marlin.Planning;
 using MoeTune.Plugins.Marlin.Runtime;
 

@@ -1,6 +1,6 @@
 using MoeTune.Cuda.Compilation;
 using MoeTune.Cuda.Driver;
-using MoeTune.Plugins.Marlin.Kernels;
+using MoeTune.Plugins.Marlin.KernelInterface;
 using MoeTune.Plugins.Marlin.Planning;
 
 namespace MoeTune.Plugins.Marlin.Runtime;

@@ -1,7 +1,7 @@
 using MoeTune.Abstractions.Backends;
 using MoeTune.Abstractions.Tensors;
 using MoeTune.Cuda.Driver;
-using MoeTune.Plugins.Marlin.Kernels;
+using MoeTune.Plugins.Marlin.KernelInterface;
 using MoeTune.Plugins.Marlin.Planning;
 
 namespace MoeTune.Plugins.Marlin.Runtime;

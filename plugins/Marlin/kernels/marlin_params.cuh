@@ -1,5 +1,5 @@
 // Marlin backend: the one parameter block every Marlin kernel takes by value. Its C# twin is
-// Kernels/MarlinKernelParams.cs (same field order, natural alignment); a change here must be made there too.
+// KernelInterface/MarlinKernelParams.cs (same field order, natural alignment); a change here must be made there too.
 #pragma once
 
 #include "marlin_device.cuh"

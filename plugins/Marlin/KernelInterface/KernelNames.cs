@@ -1,4 +1,4 @@
-namespace MoeTune.Plugins.Marlin.Kernels;
+namespace MoeTune.Plugins.Marlin.KernelInterface;
 
 /// <summary>The <c>extern "C"</c> entry points of Marlin's builds.</summary>
 public static class KernelNames

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MoeTune.Cuda.Compilation;
 
-namespace MoeTune.Plugins.Marlin.Kernels;
+namespace MoeTune.Plugins.Marlin.KernelInterface;
 
 /// <summary>
 /// Marlin's kernel builds (embedded kernels/*.cu and *.cuh) and the hash that ties stored measurements to them.

@@ -1,6 +1,6 @@
 using MoeTune.Abstractions.Problems;
 
-namespace MoeTune.Plugins.Marlin.Kernels;
+namespace MoeTune.Plugins.Marlin.KernelInterface;
 
 /// <summary>The integers the kernels take for format and activation (MARLIN_FORMAT_* and MARLIN_ACT_* in marlin_device.cuh).</summary>
 public static class KernelCodes

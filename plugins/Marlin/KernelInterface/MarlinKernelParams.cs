@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace MoeTune.Plugins.Marlin.Kernels;
+namespace MoeTune.Plugins.Marlin.KernelInterface;
 
 /// <summary>
 /// The C# twin of <c>struct MarlinParams</c> (kernels/marlin_params.cuh), passed by value to every Marlin kernel:

@@ -1,6 +1,6 @@
 using MoeTune.Cuda.Compilation;
 
-namespace MoeTune.Plugins.Marlin.Kernels;
+namespace MoeTune.Plugins.Marlin.KernelInterface;
 
 /// <summary>
 /// Every kernel build Marlin compiles, for the CI compile gate: both builds for sm_80, sm_89 and sm_90a. The kernels use

@@ -1,0 +1,118 @@
+using MoeTune.Abstractions.Problems;
+using MoeTune.Plugins.Marlin.Layout;
+
+namespace MoeTune.Plugins.Tests.Marlin;
+
+public sealed class FragmentLayoutTests
+{
+    [Fact]
+    public void Every_code_of_a_record_is_one_element_of_the_16_by_64_tile()
+    {
+        var seen = new HashSet<(int, int)>();
+        for (var lane = 0; lane < 32; lane++)
+        {
+            for (var step = 0; step < 4; step++)
+            {
+                for (var nibble = 0; nibble < 8; nibble++)
+                {
+                    var (row, k) = FragmentLayout.ElementOf(lane, step, nibble);
+                    Assert.InRange(row, 0, 15);
+                    Assert.InRange(k, 0, 63);
+                    Assert.True(seen.Add((row, k)), $"lane {lane} step {step} nibble {nibble} repeats ({row}, {k})");
+                }
+            }
+        }
+
+        Assert.Equal(16 * 64, seen.Count);
+    }
+
+    [Fact]
+    public void A_codes_sit_where_the_ptx_a_fragment_puts_them()
+    {
+        for (var lane = 0; lane < 32; lane++)
+        {
+            for (var step = 0; step < 4; step++)
+            {
+                for (var nibble = 0; nibble < 8; nibble++)
+                {
+                    // The kernel feeds nibble n to register r = 3 - (n mod 4), half n / 4: element a_(2r + half).
+                    var (ptxRow, ptxColumn) = DeviceModel.AElement(lane, (2 * (3 - (nibble & 3))) + (nibble >> 2));
+                    Assert.Equal((ptxRow, FragmentLayout.PhysicalK(step, ptxColumn)), FragmentLayout.ElementOf(lane, step, nibble));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_k_permutation_is_the_one_the_activation_loads_follow()
+    {
+        var seen = new HashSet<int>();
+        for (var step = 0; step < 4; step++)
+        {
+            for (var column = 0; column < 16; column++)
+            {
+                var k = FragmentLayout.PhysicalK(step, column);
+                Assert.True(seen.Add(k));
+                var lane = (column & 7) >> 1;
+                var index = (column >= 8 ? 2 : 0) + (column & 1);
+                Assert.Equal(DeviceModel.BPhysicalK(lane, step, index), k);
+            }
+        }
+
+        Assert.Equal(64, seen.Count);
+    }
+
+    [Theory]
+    [InlineData(WeightFormat.Nvfp4)]
+    [InlineData(WeightFormat.Mxfp4)]
+    public void Each_lane_covers_one_block_per_chunk(WeightFormat format)
+    {
+        for (var lane = 0; lane < 32; lane++)
+        {
+            var blocks = Enumerable.Range(0, 32)
+                .Select(i => FragmentLayout.ElementOf(lane, i / 8, i % 8).K / FragmentLayout.BlockSize(format))
+                .Distinct()
+                .ToArray();
+            Assert.Equal([FragmentLayout.BlockOfLane(format, lane & 3)], blocks);
+        }
+    }
+
+    [Theory]
+    [InlineData(WeightFormat.Nvfp4, 576, 4)]
+    [InlineData(WeightFormat.Mxfp4, 544, 2)]
+    public void Scale_bytes_fill_the_record_tail_once_each(WeightFormat format, int recordBytes, int blocks)
+    {
+        Assert.Equal(recordBytes, FragmentLayout.RecordBytes(format));
+        var offsets = new HashSet<int>();
+        for (var row = 0; row < 16; row++)
+        {
+            for (var block = 0; block < blocks; block++)
+            {
+                var offset = FragmentLayout.ScaleOffset(format, row, block);
+                Assert.InRange(offset, 512, recordBytes - 1);
+                Assert.True(offsets.Add(offset));
+                if (row < 8)
+                {
+                    // Lane (g, t) reads rows g and g + 8 as one little-endian 16-bit word.
+                    Assert.Equal(offset + 1, FragmentLayout.ScaleOffset(format, row + 8, block));
+                    Assert.Equal(0, offset % 2);
+                }
+            }
+        }
+
+        Assert.Equal(recordBytes - 512, offsets.Count);
+        Assert.Equal(0, recordBytes % 16);
+    }
+
+    [Fact]
+    public void Records_are_tile_major_then_chunk()
+    {
+        Assert.Equal(0, FragmentLayout.RecordOffset(WeightFormat.Nvfp4, 0, 0, 7));
+        Assert.Equal(576 * ((3 * 7) + 5), FragmentLayout.RecordOffset(WeightFormat.Nvfp4, 3, 5, 7));
+        Assert.Equal(2L * 3 * 544, FragmentLayout.MatrixBytes(WeightFormat.Mxfp4, 32, 192));
+    }
+
+    [Fact]
+    public void Other_formats_have_no_marlin_layout() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => FragmentLayout.RecordBytes(WeightFormat.Bf16));
+}
