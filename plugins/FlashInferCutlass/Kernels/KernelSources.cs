@@ -30,7 +30,8 @@ public static class KernelSources
     public static KernelSource Unit(string fileName) => All.FirstOrDefault(s => s.Name == fileName)
         ?? throw new InvalidOperationException($"FlashInferCutlass has no embedded kernel '{fileName}'; it has: {string.Join(", ", All.Select(s => s.Name))}");
 
-    internal static string Hash(IEnumerable<KernelSource> sources)
+    /// <summary>SHA-256 (hex) over the names and texts of <paramref name="sources"/>, in name order.</summary>
+    public static string Hash(IEnumerable<KernelSource> sources)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var source in sources.OrderBy(s => s.Name, StringComparer.Ordinal))
@@ -54,6 +55,4 @@ public static class KernelSources
             ? files
             : throw new InvalidOperationException($"{assembly.GetName().Name} embeds no kernels under '{Prefix}'");
     }
-
-    internal static Assembly Assembly => typeof(KernelSources).Assembly;
 }

@@ -7,7 +7,7 @@ namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
 /// <c>kernels/fic_grouped_gemm.cu</c> (nine pointers, then four ints: 88 bytes).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
-internal struct GemmArguments
+public struct GemmArguments
 {
     /// <summary>Tiled activations (64-row blocks of 64 × 64 bf16, 8 KiB each).</summary>
     public nint A;
@@ -18,9 +18,16 @@ internal struct GemmArguments
     /// <summary>GEMM1: the tiled intermediate; GEMM2: bf16 partials [T · k, H].</summary>
     public nint Out;
 
+    /// <summary>m-tiles before each expert [E + 1] (from the routing kernel).</summary>
     public nint TileOffsets;
+
+    /// <summary>The expert of each m-tile.</summary>
     public nint TileExperts;
+
+    /// <summary>First permuted row of each expert [E + 1].</summary>
     public nint RowOffsets;
+
+    /// <summary>The (token · k + slot) entry of each permuted row, or -1 for padding.</summary>
     public nint RowSources;
 
     /// <summary>Router weights [T · k] (read by GEMM2).</summary>
@@ -30,7 +37,11 @@ internal struct GemmArguments
     public nint ExpertScales;
 
     public int Experts;
+
+    /// <summary>n-tiles per expert.</summary>
     public int NTiles;
+
+    /// <summary>K tiles of the reduction.</summary>
     public int KTiles;
 
     /// <summary>GEMM1: 64-column blocks of the intermediate; GEMM2: H.</summary>

@@ -184,6 +184,9 @@ __device__ __forceinline__ void consume(const GemmArgs& args, u32 ring, u32 bars
         int pending = -1;  // the stage whose wgmma group may still be reading shared memory
         for (int kb = 0; kb < args.k_tiles; ++kb, ++it) {
             const int stage = it % kStages;
+            // NVFP4: A arrived on raw[s]; waiting on it too makes the copy's completion visible to this thread
+            // directly rather than only through the converting threads' arrival on full[s].
+            if (kFp4) mbar_wait(raw_bar(bars, stage), (it / kStages) & 1);
             mbar_wait(full_bar(bars, stage), (it / kStages) & 1);
             if (active) {
                 const u32 base = ring + static_cast<u32>(stage * kStageBytes);
