@@ -68,12 +68,19 @@ internal static class DatabaseIntegrity
 
             return null;
         }
-        catch (Exception e) when (e is not (IOException or UnauthorizedAccessException or OutOfMemoryException))
+        catch (Exception e) when (!IsAccessProblem(e))
         {
             // Whatever LiteDB throws on damaged pages (LiteException, NotImplementedException, InvalidCastException,
-            // IndexOutOfRangeException were all seen on corrupted files) means the same thing here. Access errors are
-            // not damage: they propagate and the store reports an unwritable location.
+            // IndexOutOfRangeException were all seen on corrupted files) means the same thing here.
             return $"reading it failed: {e.GetType().Name}: {e.Message}";
         }
     }
+
+    /// <summary>
+    /// Errors about reaching the file rather than its content: they propagate, and the store reports an unwritable
+    /// location. Reading past the end or undecodable data are content.
+    /// </summary>
+    private static bool IsAccessProblem(Exception e) =>
+        e is UnauthorizedAccessException or OutOfMemoryException
+        || (e is IOException && e is not (EndOfStreamException or InvalidDataException));
 }

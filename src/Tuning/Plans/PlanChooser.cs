@@ -44,7 +44,7 @@ public static class PlanChooser
 
         var challenger = PickChallenger(alternatives, options);
         var (chosen, kept, reason) = WeighAgainstIncumbent(scorer, challenger, incumbent, options);
-        var runnerUp = alternatives.Append(challenger)
+        var runnerUp = alternatives
             .Where(a => !a.Plan.Equals(chosen.Plan))
             .OrderBy(a => a.Cost)
             .FirstOrDefault();

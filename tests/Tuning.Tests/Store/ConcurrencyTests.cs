@@ -7,7 +7,7 @@ namespace MoeTune.Tuning.Tests.Store;
 /// <summary>Two real processes writing one database file at once.</summary>
 public sealed class ConcurrencyTests : IDisposable
 {
-    private const int PerWriter = 40;
+    private const int PerWriter = 30;
 
     private readonly TempFolder _folder = new();
 

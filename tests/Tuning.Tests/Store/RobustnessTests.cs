@@ -26,6 +26,19 @@ public sealed class RobustnessTests : IDisposable
     }
 
     [Fact]
+    public void A_file_cut_at_a_page_boundary_is_found_by_reading_every_record()
+    {
+        WriteHealthyDatabase();
+        using (var stream = new FileStream(_folder.DatabasePath, FileMode.Open))
+        {
+            Assert.True(stream.Length > 3 * 8192, "the healthy database should span more than three pages");
+            stream.SetLength(2 * 8192);
+        }
+
+        AssertRecoveredFrom("reading it failed");
+    }
+
+    [Fact]
     public void A_file_shorter_than_a_page_is_moved_aside_rather_than_silently_reinitialised()
     {
         File.WriteAllBytes(_folder.DatabasePath, new byte[100]);
