@@ -1,0 +1,30 @@
+using MoeTune.Abstractions.Problems;
+using MoeTune.Plugins.FlashInferCutlass.Layout;
+using MoeTune.Plugins.FlashInferCutlass.Runtime;
+
+namespace MoeTune.Plugins.Tests.FlashInferCutlass;
+
+public sealed class LaunchGridsTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4096)]
+    [InlineData(16384)]
+    public void Persistent_grids_never_exceed_the_device_nor_the_possible_work(int tokens)
+    {
+        var geometry = new TileGeometry(new MoeShape(256, 8, 7168, 2048, Activation.SwiGlu, WeightFormat.Bf16));
+        var grids = LaunchGrids.For(geometry, 132, tokens);
+        Assert.InRange(grids.FirstGemm, 1, Math.Min(132, geometry.MaxMTiles(tokens) * geometry.W13NTiles));
+        Assert.InRange(grids.SecondGemm, 1, Math.Min(132, geometry.MaxMTiles(tokens) * geometry.W2NTiles));
+        Assert.InRange(grids.Gather, 1, 132 * 4);
+        Assert.InRange(grids.Combine, 1, 132 * 8);
+    }
+
+    [Fact]
+    public void One_token_on_a_small_layer_needs_few_CTAs()
+    {
+        var geometry = new TileGeometry(new MoeShape(8, 1, 256, 128, Activation.SwiGlu, WeightFormat.Bf16));
+        Assert.Equal(new LaunchGrids(Gather: 8, FirstGemm: 1, SecondGemm: 1, Combine: 1), LaunchGrids.For(geometry, 132, 1));
+    }
+}

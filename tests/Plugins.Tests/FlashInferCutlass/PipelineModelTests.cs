@@ -1,0 +1,69 @@
+using MoeTune.Abstractions.Problems;
+using MoeTune.Plugins.Tests.FlashInferCutlass.Models;
+using MoeTune.Reference.Formats;
+using MoeTune.Reference.Layer;
+using MoeTune.Reference.Synthetic;
+
+namespace MoeTune.Plugins.Tests.FlashInferCutlass;
+
+/// <summary>
+/// The whole forward pass emulated on the device byte layouts (<see cref="PipelineModel"/>) against the CPU
+/// reference: catches any disagreement between the host tilers, the addressing the kernels use and the epilogue
+/// math, on small shapes with every kind of padding.
+/// </summary>
+public sealed class PipelineModelTests
+{
+    public static TheoryData<int, int, int, int, Activation, WeightFormat, int> Cases => new()
+    {
+        // experts, top-k, H, I, activation, format, tokens
+        { 4, 2, 128, 256, Activation.SwiGlu, WeightFormat.Bf16, 70 },        // an expert with two blocks and one with one
+        { 4, 2, 200, 136, Activation.SwiGlu, WeightFormat.Bf16, 5 },         // H and I padded, K tails
+        { 6, 3, 128, 320, Activation.ReluSquared, WeightFormat.Bf16, 33 },   // ReLU², I padded to 512
+        { 4, 2, 192, 256, Activation.SwiGlu, WeightFormat.Nvfp4, 70 },
+        { 5, 2, 144, 176, Activation.ReluSquared, WeightFormat.Nvfp4, 9 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Matches_the_reference(int experts, int topK, int hidden, int intermediate, Activation activation, WeightFormat format, int tokens)
+    {
+        var shape = new MoeShape(experts, topK, hidden, intermediate, activation, format);
+        var weights = SyntheticWeights.Generate(shape, seed: 11);
+        var hiddenStates = SyntheticInputs.HiddenStates(tokens, hidden, seed: 12);
+        var routing = SyntheticInputs.DrawRouting(RoutingDistribution.Uniform, tokens, experts, topK, seed: 13);
+
+        var output = new PipelineModel(weights).Forward(hiddenStates, routing.Ids, routing.Weights, tokens, out var partials);
+        var expected = new ReferenceMoeLayer(weights).Forward(hiddenStates, routing.Ids, routing.Weights, tokens);
+
+        Assert.DoesNotContain(partials, p => float.IsNaN(Bf16.ToFloat(p)));
+        Assert.InRange(RelativeError(output, expected), 0, 1e-2);
+    }
+
+    [Fact]
+    public void Every_token_on_one_expert_and_others_empty()
+    {
+        var shape = new MoeShape(8, 2, 128, 128, Activation.SwiGlu, WeightFormat.Bf16);
+        var weights = SyntheticWeights.Generate(shape, seed: 21);
+        const int tokens = 150;
+        var routing = SyntheticInputs.DrawRouting(RoutingDistribution.SingleExpert, tokens, 8, 2, seed: 22);
+        var hiddenStates = SyntheticInputs.HiddenStates(tokens, 128, seed: 23);
+
+        var output = new PipelineModel(weights).Forward(hiddenStates, routing.Ids, routing.Weights, tokens, out _);
+        var expected = new ReferenceMoeLayer(weights).Forward(hiddenStates, routing.Ids, routing.Weights, tokens);
+        Assert.InRange(RelativeError(output, expected), 0, 1e-2);
+    }
+
+    private static double RelativeError(ushort[] actual, double[] expected)
+    {
+        double difference = 0, norm = 0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var a = Bf16.ToFloat(actual[i]);
+            Assert.True(float.IsFinite(a), $"output {i} is {a}");
+            difference += (a - expected[i]) * (a - expected[i]);
+            norm += expected[i] * expected[i];
+        }
+
+        return Math.Sqrt(difference / norm);
+    }
+}

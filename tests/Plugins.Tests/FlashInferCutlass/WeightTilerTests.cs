@@ -1,0 +1,107 @@
+using System.Buffers.Binary;
+using MoeTune.Abstractions.Problems;
+using MoeTune.Abstractions.Weights;
+using MoeTune.Plugins.FlashInferCutlass.Layout;
+using MoeTune.Plugins.Tests.FlashInferCutlass.Models;
+using MoeTune.Reference.Formats;
+
+namespace MoeTune.Plugins.Tests.FlashInferCutlass;
+
+public sealed class WeightTilerTests
+{
+    [Theory]
+    [InlineData(192, 200)]   // K not a multiple of 64: the last K tile is half padding
+    [InlineData(300, 128)]   // N not a multiple of 256
+    public void Bf16_tiles_hold_each_element_where_the_swizzle_says_and_zeros_elsewhere(int rows, int cols)
+    {
+        var values = RandomValues(rows * cols, seed: rows + cols);
+        var matrix = WeightCodec.Quantize(WeightFormat.Bf16, values, rows, cols);
+        var nTiles = (rows + 255) / 256;
+        var kTiles = (cols + 63) / 64;
+        var tiles = new byte[nTiles * kTiles * TileGeometry.BTileBytes];
+        Bf16WeightTiler.Tile(matrix, nTiles, kTiles, (n, r) => (n * 256) + r < rows ? (n * 256) + r : WeightRowMap.Padding, tiles);
+
+        for (var n = 0; n < nTiles; n++)
+        {
+            for (var kb = 0; kb < kTiles; kb++)
+            {
+                var tile = tiles.AsSpan(((n * kTiles) + kb) * TileGeometry.BTileBytes, TileGeometry.BTileBytes);
+                for (var r = 0; r < 256; r++)
+                {
+                    for (var c = 0; c < 64; c++)
+                    {
+                        var (row, col) = ((n * 256) + r, (kb * 64) + c);
+                        var stored = BinaryPrimitives.ReadUInt16LittleEndian(tile[SwizzledTile.ElementOffset(r, c)..]);
+                        var expected = row < rows && col < cols ? BinaryPrimitives.ReadUInt16LittleEndian(matrix.Data.AsSpan(((row * cols) + col) * 2)) : (ushort)0;
+                        Assert.True(expected == stored, $"tile ({n}, {kb}) row {r} column {c}: expected 0x{expected:X4}, stored 0x{stored:X4}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0x76543210u, 0x75316420u)]
+    [InlineData(0xFEDCBA98u, 0xFDB9ECA8u)]
+    [InlineData(0x000000F1u, 0x000F0001u)]
+    public void Nvfp4_words_put_low_nibbles_first_and_high_nibbles_in_the_upper_half(uint checkpoint, uint device) =>
+        Assert.Equal(device, Nvfp4WeightTiler.DeviceWord(checkpoint));
+
+    [Theory]
+    [InlineData(256, 128)]
+    [InlineData(260, 176)]   // padding rows and a K tail of 48 columns (three 16-column blocks)
+    public void Nvfp4_tiles_convert_to_exactly_the_reference_values_times_two_to_the_minus_8(int rows, int cols)
+    {
+        var values = RandomValues(rows * cols, seed: 7 * rows + cols);
+        var matrix = WeightCodec.Quantize(WeightFormat.Nvfp4, values, rows, cols);
+        var nTiles = (rows + 255) / 256;
+        var kTiles = (cols + 63) / 64;
+        var tiles = new byte[nTiles * kTiles * TileGeometry.Fp4TileBytes];
+        Nvfp4WeightTiler.Tile(matrix, nTiles, kTiles, (n, r) => (n * 256) + r < rows ? (n * 256) + r : WeightRowMap.Padding, tiles, "test");
+
+        var unscaled = new float[cols];
+        for (var n = 0; n < nTiles; n++)
+        {
+            for (var kb = 0; kb < kTiles; kb++)
+            {
+                var bf16 = Fp4ConversionModel.DequantTile(tiles.AsSpan(((n * kTiles) + kb) * TileGeometry.Fp4TileBytes, TileGeometry.Fp4TileBytes));
+                for (var r = 0; r < 256; r++)
+                {
+                    var row = (n * 256) + r;
+                    if (row < rows) WeightCodec.DequantizeRowUnscaled(matrix, row, unscaled);
+                    for (var c = 0; c < 64; c++)
+                    {
+                        var col = (kb * 64) + c;
+                        var expected = row < rows && col < cols ? unscaled[col] / 256f : 0f;
+                        var actual = Bf16.ToFloat(BinaryPrimitives.ReadUInt16LittleEndian(bf16.AsSpan(SwizzledTile.ElementOffset(r, c))));
+                        Assert.True(expected == actual, $"tile ({n}, {kb}) row {r} column {c}: expected {expected}, converted {actual}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_NaN_block_scale_is_refused_with_its_place()
+    {
+        var matrix = WeightCodec.Quantize(WeightFormat.Nvfp4, RandomValues(256 * 64, 3), 256, 64);
+        matrix.Scales[(5 * 4) + 2] = 0x7F;
+        var error = Assert.Throws<ArgumentException>(() =>
+            Nvfp4WeightTiler.Tile(matrix, 1, 1, (_, r) => r, new byte[TileGeometry.Fp4TileBytes], "expert 3 W2"));
+        Assert.Contains("expert 3 W2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("row 5, columns 32..47", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_destination_of_the_wrong_size_is_refused()
+    {
+        var matrix = WeightCodec.Quantize(WeightFormat.Bf16, RandomValues(256 * 64, 1), 256, 64);
+        Assert.Throws<ArgumentException>(() => Bf16WeightTiler.Tile(matrix, 1, 1, (_, r) => r, new byte[100]));
+    }
+
+    private static float[] RandomValues(int count, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 4) - 2))];
+    }
+}
