@@ -111,6 +111,21 @@ public sealed class DeviceBuffer : IDisposable
     /// <summary>Sets every 32-bit word, for example 0x7FC00000 (an f32 NaN).</summary>
     public void Fill(uint value) => DeviceMemory.Fill32(Prepare(0, Bytes), value, WholeWords(4));
 
+    /// <summary>Sets every byte, ordered on <paramref name="stream"/>.</summary>
+    public void FillAsync(byte value, CudaStream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        DeviceMemory.Fill8Async(Prepare(0, Bytes), value, Bytes, stream.Handle);
+    }
+
+    /// <summary>Sets every 16-bit word, ordered on <paramref name="stream"/>.</summary>
+    public void FillAsync(ushort value, CudaStream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        DeviceMemory.Fill16Async(Prepare(0, Bytes), value, WholeWords(2), stream.Handle);
+    }
+
+    /// <summary>Sets every 32-bit word, ordered on <paramref name="stream"/>.</summary>
     public void FillAsync(uint value, CudaStream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -4,19 +4,24 @@ namespace MoeTune.Cuda.Driver;
 
 /// <summary>
 /// Copies and fills on raw device addresses (a <see cref="Abstractions.Tensors.TensorRef"/>'s Address, a
-/// <see cref="DeviceBuffer.Address"/>), on the context current on the calling thread. The asynchronous forms take
-/// managed (pageable) host memory, for which the driver stages the data before returning, so the span may be reused
-/// at once; they still order the copy on <c>stream</c>. <see cref="DeviceBuffer"/> adds bounds checks on top.
+/// <see cref="DeviceBuffer.Address"/>), on the context current on the calling thread.
+/// <para>
+/// The synchronous forms have finished on the device when they return. (The driver's own synchronous copies and
+/// memsets do not promise that: a copy from pageable memory may still be in flight on the legacy stream, which a
+/// non-blocking stream does not wait for. So they are issued on the legacy stream and that stream is synchronised.)
+/// The asynchronous forms are ordered on <c>stream</c>; they take managed (pageable) host memory, which the driver
+/// stages before returning, so the span may be reused at once.
+/// </para>
 /// </summary>
 public static class DeviceMemory
 {
-    public static unsafe void CopyToDevice<T>(nint destination, ReadOnlySpan<T> source)
+    private const nint LegacyStream = 0;
+
+    public static void CopyToDevice<T>(nint destination, ReadOnlySpan<T> source)
         where T : unmanaged
     {
-        fixed (T* p = source)
-        {
-            CudaErrors.Check(Interop.CudaDriver.cuMemcpyHtoD_v2((ulong)destination, p, ByteCount(source.Length, sizeof(T))));
-        }
+        CopyToDeviceAsync(destination, source, LegacyStream);
+        CompleteLegacyStream();
     }
 
     public static unsafe void CopyToDeviceAsync<T>(nint destination, ReadOnlySpan<T> source, nint stream)
@@ -28,13 +33,11 @@ public static class DeviceMemory
         }
     }
 
-    public static unsafe void CopyToHost<T>(Span<T> destination, nint source)
+    public static void CopyToHost<T>(Span<T> destination, nint source)
         where T : unmanaged
     {
-        fixed (T* p = destination)
-        {
-            CudaErrors.Check(Interop.CudaDriver.cuMemcpyDtoH_v2(p, (ulong)source, ByteCount(destination.Length, sizeof(T))));
-        }
+        CopyToHostAsync(destination, source, LegacyStream);
+        CompleteLegacyStream();
     }
 
     public static unsafe void CopyToHostAsync<T>(Span<T> destination, nint source, nint stream)
@@ -46,23 +49,35 @@ public static class DeviceMemory
         }
     }
 
-    public static void Copy(nint destination, nint source, long bytes) =>
-        CudaErrors.Check(Interop.CudaDriver.cuMemcpyDtoD_v2((ulong)destination, (ulong)source, ByteCount(bytes, 1)));
+    public static void Copy(nint destination, nint source, long bytes)
+    {
+        CopyAsync(destination, source, bytes, LegacyStream);
+        CompleteLegacyStream();
+    }
 
     public static void CopyAsync(nint destination, nint source, long bytes, nint stream) =>
         CudaErrors.Check(Interop.CudaDriver.cuMemcpyDtoDAsync_v2((ulong)destination, (ulong)source, ByteCount(bytes, 1), stream));
 
     /// <summary>Sets <paramref name="count"/> bytes.</summary>
-    public static void Fill8(nint destination, byte value, long count) =>
-        CudaErrors.Check(Interop.CudaDriver.cuMemsetD8_v2((ulong)destination, value, ByteCount(count, 1)));
+    public static void Fill8(nint destination, byte value, long count)
+    {
+        Fill8Async(destination, value, count, LegacyStream);
+        CompleteLegacyStream();
+    }
 
     /// <summary>Sets <paramref name="count"/> 16-bit words (bf16 poison: 0xFFFF); the address must be 2-byte aligned.</summary>
-    public static void Fill16(nint destination, ushort value, long count) =>
-        CudaErrors.Check(Interop.CudaDriver.cuMemsetD16_v2((ulong)destination, value, ByteCount(count, 1)));
+    public static void Fill16(nint destination, ushort value, long count)
+    {
+        Fill16Async(destination, value, count, LegacyStream);
+        CompleteLegacyStream();
+    }
 
     /// <summary>Sets <paramref name="count"/> 32-bit words (f32 NaN: 0x7FC00000); the address must be 4-byte aligned.</summary>
-    public static void Fill32(nint destination, uint value, long count) =>
-        CudaErrors.Check(Interop.CudaDriver.cuMemsetD32_v2((ulong)destination, value, ByteCount(count, 1)));
+    public static void Fill32(nint destination, uint value, long count)
+    {
+        Fill32Async(destination, value, count, LegacyStream);
+        CompleteLegacyStream();
+    }
 
     public static void Fill8Async(nint destination, byte value, long count, nint stream) =>
         CudaErrors.Check(Interop.CudaDriver.cuMemsetD8Async((ulong)destination, value, ByteCount(count, 1), stream));
@@ -72,6 +87,8 @@ public static class DeviceMemory
 
     public static void Fill32Async(nint destination, uint value, long count, nint stream) =>
         CudaErrors.Check(Interop.CudaDriver.cuMemsetD32Async((ulong)destination, value, ByteCount(count, 1), stream));
+
+    private static void CompleteLegacyStream() => CudaErrors.Check(Interop.CudaDriver.cuStreamSynchronize(LegacyStream));
 
     private static nuint ByteCount(long count, int size)
     {

@@ -36,19 +36,13 @@ internal static partial class Interop
         [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuCtxPopCurrent_v2(out nint context);
         [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuCtxSynchronize();
 
-        // Memory.
+        // Memory. Only the asynchronous copies and memsets are bound: DeviceMemory builds its synchronous forms from them.
         [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemGetInfo_v2(out nuint free, out nuint total);
         [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemAlloc_v2(out ulong pointer, nuint bytes);
         [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemFree_v2(ulong pointer);
-        [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemcpyHtoD_v2(ulong destination, void* source, nuint bytes);
-        [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemcpyDtoH_v2(void* destination, ulong source, nuint bytes);
-        [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemcpyDtoD_v2(ulong destination, ulong source, nuint bytes);
         [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemcpyHtoDAsync_v2(ulong destination, void* source, nuint bytes, nint stream);
         [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemcpyDtoHAsync_v2(void* destination, ulong source, nuint bytes, nint stream);
         [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemcpyDtoDAsync_v2(ulong destination, ulong source, nuint bytes, nint stream);
-        [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemsetD8_v2(ulong destination, byte value, nuint count);
-        [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemsetD16_v2(ulong destination, ushort value, nuint count);
-        [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemsetD32_v2(ulong destination, uint value, nuint count);
         [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemsetD8Async(ulong destination, byte value, nuint count, nint stream);
         [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemsetD16Async(ulong destination, ushort value, nuint count, nint stream);
         [LibraryImport(Libraries.CudaDriver)] internal static partial CuResult cuMemsetD32Async(ulong destination, uint value, nuint count, nint stream);

@@ -51,15 +51,14 @@ public sealed unsafe class CublasLtGemm : IDisposable
     public double Flops => 2.0 * Size * Size * Size;
 
     /// <summary>
-    /// Allocates and fills the operands on <paramref name="stream"/> (waiting for the fills), then asks cuBLASLt for
+    /// Allocates and fills the operands on <paramref name="stream"/> (waiting for the context), then asks cuBLASLt for
     /// its best algorithm. Throws <see cref="CublasLtException"/> naming the step where cuBLASLt refuses (for example FP8
     /// on a GPU without FP8 tensor cores) and <see cref="Native.CudaUnavailableException"/> where cuBLASLt is absent.
     /// </summary>
-    public static CublasLtGemm Create(CudaContext context, CeilingModule fills, DenseGemmPrecision precision, int size, CudaStream stream)
+    public static CublasLtGemm Create(CudaContext context, CeilingModule fills, DenseGemmPrecision precision, int size, nint stream)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(fills);
-        ArgumentNullException.ThrowIfNull(stream);
         if (size <= 0 || size % 16 != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(size), size, "the GEMM size must be a positive multiple of 16 (FP8's alignment rule)");
@@ -111,7 +110,7 @@ public sealed unsafe class CublasLtGemm : IDisposable
 
     private static string Describe(DenseGemmPrecision precision) => precision == DenseGemmPrecision.Fp8 ? "FP8 E4M3" : "bf16";
 
-    private void Allocate(CudaContext context, CeilingModule fills, CudaStream stream)
+    private void Allocate(CudaContext context, CeilingModule fills, nint stream)
     {
         var elements = (long)Size * Size;
         var elementBytes = Precision == DenseGemmPrecision.Fp8 ? 1 : 2;
@@ -121,16 +120,16 @@ public sealed unsafe class CublasLtGemm : IDisposable
         workspace = Keep(DeviceBuffer.Allocate(context, WorkspaceBytes));
         if (Precision == DenseGemmPrecision.Fp8)
         {
-            fills.FillE4m3(a.Address, elements, 1, stream.Handle);
-            fills.FillE4m3(b.Address, elements, 2, stream.Handle);
+            fills.FillE4m3(a.Address, elements, 1, stream);
+            fills.FillE4m3(b.Address, elements, 2, stream);
         }
         else
         {
-            fills.FillBf16(a.Address, elements, 1, stream.Handle);
-            fills.FillBf16(b.Address, elements, 2, stream.Handle);
+            fills.FillBf16(a.Address, elements, 1, stream);
+            fills.FillBf16(b.Address, elements, 2, stream);
         }
 
-        stream.Synchronize();
+        context.Synchronize();
     }
 
     private void Describe()
