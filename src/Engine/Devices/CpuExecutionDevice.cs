@@ -20,7 +20,10 @@ internal sealed class CpuExecutionDevice : IExecutionDevice
     {
     }
 
-    public IForwardSampler CreateSampler(IPreparedMoeLayer layer, IReadOnlyList<ForwardTensors> rotation) => new StopwatchSampler(layer, rotation);
+    public IForwardSampler CreateSampler(IPreparedMoeLayer layer, IReadOnlyList<ForwardTensors> rotation, bool? graphReplay = null) =>
+        graphReplay == true
+            ? throw new NotSupportedException("the CPU has no CUDA graphs to replay; time CPU forwards with direct calls")
+            : new StopwatchSampler(layer, rotation);
 
     public void Dispose()
     {

@@ -45,8 +45,8 @@ internal sealed class CudaExecutionDevice : IExecutionDevice
 
     public void Synchronize() => _stream.Synchronize();
 
-    public IForwardSampler CreateSampler(IPreparedMoeLayer layer, IReadOnlyList<ForwardTensors> rotation) =>
-        rotation[0].Tokens <= CudaEventSampler.GraphTokenLimit
+    public IForwardSampler CreateSampler(IPreparedMoeLayer layer, IReadOnlyList<ForwardTensors> rotation, bool? graphReplay = null) =>
+        graphReplay ?? rotation[0].Tokens <= CudaEventSampler.GraphTokenLimit
             ? CudaEventSampler.WithGraph(_context, _stream, layer, rotation)
             : CudaEventSampler.Direct(_context, _stream, layer, rotation);
 

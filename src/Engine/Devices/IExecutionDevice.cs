@@ -27,9 +27,11 @@ public interface IExecutionDevice : IDisposable
 
     /// <summary>
     /// A timer for <paramref name="layer"/> that runs it over <paramref name="rotation"/> (input sets used in turn so
-    /// that caches do not flatter), for <see cref="MoeTune.Tuning.MeasurementRunner"/>.
+    /// that caches do not flatter), for <see cref="MoeTune.Tuning.MeasurementRunner"/>. <paramref name="graphReplay"/>
+    /// forces CUDA-graph replay (true) or direct calls (false), as <c>moetune bench</c> times both; null leaves the
+    /// choice to the device (the tuner's way). The CPU has no graphs: true is refused there.
     /// </summary>
-    IForwardSampler CreateSampler(IPreparedMoeLayer layer, IReadOnlyList<ForwardTensors> rotation);
+    IForwardSampler CreateSampler(IPreparedMoeLayer layer, IReadOnlyList<ForwardTensors> rotation, bool? graphReplay = null);
 }
 
 /// <summary>Times forwards: <see cref="Sample"/> runs <c>repetitions</c> forwards and returns their total device time in µs.</summary>

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MoeTune.Engine.Bench.Report;
+
+namespace MoeTune.Engine.Bench.Output;
+
+/// <summary>
+/// The report as JSON: every sample of every timing, every floor and ceiling, the regret table and the environment,
+/// camel-case names and enums as text, so that scripts can recompute anything the tables show.
+/// </summary>
+public static class BenchJson
+{
+    public const string FileName = "bench.json";
+
+    public static JsonSerializerOptions Options { get; } = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static string Serialize(BenchReport report) => JsonSerializer.Serialize(report, Options);
+
+    /// <summary>Writes <see cref="FileName"/> in <paramref name="directory"/>; returns its path.</summary>
+    public static string Write(BenchReport report, string directory)
+    {
+        var path = Path.Combine(directory, FileName);
+        File.WriteAllText(path, Serialize(report));
+        return path;
+    }
+}

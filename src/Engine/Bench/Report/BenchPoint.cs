@@ -1,0 +1,31 @@
+namespace MoeTune.Engine.Bench.Report;
+
+/// <summary>What became of one timing.</summary>
+public enum PointStatus
+{
+    Measured,
+
+    /// <summary>The forward, the graph capture or the timing threw; <see cref="BenchPoint.Detail"/> is the error.</summary>
+    Failed,
+
+    /// <summary>Not attempted: an earlier error left the GPU unusable; the detail names it.</summary>
+    NotRun,
+}
+
+/// <summary>
+/// One backend timed at one token count, routing and mode, with what the time means against the roofline: achieved
+/// weight bandwidth and FLOP rate, and efficiency (the floor over the median; 1 is the floor itself).
+/// </summary>
+public sealed record BenchPoint(
+    int Tokens,
+    string Routing,
+    TimingMode Mode,
+    PointStatus Status,
+    string Detail,
+    TimingSummary? Timing,
+    double? AchievedBytesPerSecond,
+    double? AchievedFlopsPerSecond,
+    double? Efficiency)
+{
+    public double? MedianMicroseconds => Timing?.MedianMicroseconds;
+}
