@@ -1,0 +1,51 @@
+using System.Globalization;
+using MoeTune.Models;
+using MoeTune.Models.Presets;
+
+namespace MoeTune.Tools.KernelTimer;
+
+/// <summary>The harness's command line: <c>kernel-timer [--presets a,b] [--tokens 1,4,16] [--samples 200] [--sets 8] [--seed 1]</c>.</summary>
+internal sealed record TimerOptions(IReadOnlyList<ModelSpec> Presets, IReadOnlyList<int> Tokens, int Samples, int Sets, int Seed)
+{
+    public const string Usage = "kernel-timer [--presets name,name|all] [--tokens 1,2,4,8,16] [--samples 200] [--sets 8] [--seed 1]";
+
+    public static TimerOptions Parse(IReadOnlyList<string> args)
+    {
+        var presets = ModelPresets.All;
+        IReadOnlyList<int> tokens = [1, 2, 4, 8, 16, 64];
+        var (samples, sets, seed) = (200, 8, 1);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value; usage: {Usage}");
+            switch (args[i])
+            {
+                case "--presets":
+                    presets = value == "all" ? ModelPresets.All : value.Split(',').Select(ModelPresets.Find).ToArray();
+                    break;
+                case "--tokens":
+                    tokens = value.Split(',').Select(Positive).ToArray();
+                    break;
+                case "--samples":
+                    samples = Positive(value);
+                    break;
+                case "--sets":
+                    sets = Positive(value);
+                    break;
+                case "--seed":
+                    seed = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option '{args[i]}'; usage: {Usage}");
+            }
+
+            i++;
+        }
+
+        return new TimerOptions(presets, tokens, samples, sets, seed);
+    }
+
+    private static int Positive(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"'{text}' is not a positive integer; usage: {Usage}");
+}
