@@ -1,0 +1,168 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using MoeTune.Abstractions.Backends;
+using MoeTune.Engine.Backends;
+using MoeTune.Engine.Logging;
+using MoeTune.Engine.Selection;
+using MoeTune.Tuning;
+using MoeTune.TuningDb;
+
+namespace MoeTune.Engine.Autotuning;
+
+/// <summary>
+/// The autotuner driver (DESIGN.md "Tuning"): every registered backend is checked for support, gated against the CPU
+/// reference and timed per token bucket, unless the store already holds a valid measurement of it (same plugin
+/// version and kernels, same driver); then the plan rules choose a plan, keeping the incumbent within the tie margin,
+/// and measurements and decision are stored.
+/// </summary>
+public sealed class Autotuner
+{
+    private readonly BackendCatalog _catalog;
+    private readonly TuningStore _store;
+    private readonly ILogger<Autotuner> _logger;
+    private readonly TimeProvider _clock;
+
+    public Autotuner(BackendCatalog catalog, TuningStore store, ILogger<Autotuner> logger, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(logger);
+        _catalog = catalog;
+        _store = store;
+        _logger = logger;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    /// <exception cref="TuningFailedException">No candidate can win; the statuses say why.</exception>
+    public TuneResult Tune(TuneRequest request, IProgress<TuningProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ValidateBuckets(request.Buckets);
+        var device = request.Device.Info;
+        var shape = request.Weights.Shape;
+        var candidates = _catalog.InPriorityOrder;
+        var keys = candidates.Select(c => PluginKey.Of(c.Backend)).ToArray();
+        var reusable = request.Settings.Force ? [] : Reusable(_store.GetMeasurements(device, shape, keys), request);
+        var gate = new Lazy<GateCase>(() => new GateCase(request.Weights, request.Settings.Seed));
+        var measurer = new Lazy<CandidateMeasurer>(() => new CandidateMeasurer(request, gate.Value, ToolInfo.Version, _clock));
+
+        var measurements = new List<CandidateMeasurement>();
+        var statuses = new List<CandidateStatus>();
+        var reused = new List<string>();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var backend = candidates[i].Backend;
+            var steps = request.Buckets.Count + 1;
+            if (reusable.TryGetValue(backend.Name, out var stored) && Supports(backend, request))
+            {
+                measurements.Add(stored);
+                statuses.Add(CandidateStatus.From(stored) with { Detail = "reused from the store" });
+                reused.Add(backend.Name);
+                progress?.Report(new TuningProgress(backend.Name, i, candidates.Count, "reused from the store", steps, steps));
+                continue;
+            }
+
+            var index = i;
+            var measurement = measurer.Value.Measure(
+                backend,
+                (activity, done) => progress?.Report(new TuningProgress(backend.Name, index, candidates.Count, activity, done, steps)));
+            progress?.Report(new TuningProgress(backend.Name, i, candidates.Count, Describe(measurement), steps, steps));
+            _store.SaveMeasurement(measurement);
+            var status = CandidateStatus.From(measurement);
+            EngineLog.CandidateMeasured(_logger, status);
+            statuses.Add(status);
+            if (measurement.Outcome != CandidateOutcome.Unsupported)
+            {
+                measurements.Add(measurement);
+            }
+        }
+
+        var choice = Choose(request, measurements, statuses, keys);
+        var decision = TuningDecision.From(choice, GpuClass.Of(device), shape, keys, Provenance.Capture(device, ToolInfo.Version, _clock.GetUtcNow()));
+        _store.SaveDecision(decision);
+        if (request.Label is { } label)
+        {
+            _store.AddProblemLabel(shape, label);
+        }
+
+        EngineLog.DecisionStored(_logger, choice, shape, device);
+        return new TuneResult(choice, decision, measurements, statuses, reused);
+    }
+
+    private PlanChoice Choose(TuneRequest request, List<CandidateMeasurement> measurements, List<CandidateStatus> statuses, PluginKey[] keys)
+    {
+        var buckets = request.Buckets.ToHashSet();
+        var results = measurements
+            .Select(m => m.ToCandidateResult())
+            .Select(r => r with { MedianMicroseconds = r.MedianMicroseconds.Where(p => buckets.Contains(p.Key)).ToDictionary() })
+            .ToList();
+        var incumbent = _store.GetDecision(request.Device.Info, request.Weights.Shape, request.Settings.Objective, keys)?.Decision.Plan;
+        try
+        {
+            return PlanChooser.ChoosePlan(results, request.Settings.Objective, incumbent, new PlanOptions { AllowHybrid = request.Settings.AllowHybrid });
+        }
+        catch (InvalidOperationException ex)
+        {
+            var ran = measurements.Where(m => m.Outcome != CandidateOutcome.Unsupported).ToList();
+            var incorrect = ran.Count > 0 && ran.All(m => m.Outcome == CandidateOutcome.Incorrect);
+            throw new TuningFailedException(
+                $"tuning {request.Weights.Shape.CanonicalText} on {request.Device.Info} chose nothing: {ex.Message}",
+                statuses,
+                incorrect);
+        }
+    }
+
+    /// <summary>
+    /// Stored measurements worth keeping: taken under this driver, and either timed at every requested bucket or
+    /// found incorrect (a wrong answer from the same plugin version stays wrong). Failures are retried.
+    /// </summary>
+    private static Dictionary<string, CandidateMeasurement> Reusable(IReadOnlyList<CandidateMeasurement> stored, TuneRequest request) =>
+        stored
+            .Where(m => m.DriverVersion == request.Device.Info.DriverVersion)
+            .Where(m => m.Outcome == CandidateOutcome.Incorrect
+                || (m.Outcome == CandidateOutcome.Ok && request.Buckets.All(b => m.Buckets.Any(t => t.Tokens == b))))
+            .ToDictionary(m => m.Plugin.Backend, StringComparer.Ordinal);
+
+    /// <summary>Support is re-checked live even for a reused measurement: it is cheap and may depend on the device.</summary>
+    private static bool Supports(IMoeBackend backend, TuneRequest request)
+    {
+        try
+        {
+            return backend.CheckSupport(request.Device.Info, request.Weights.Shape).IsSupported;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return false;
+        }
+    }
+
+    private static string Describe(CandidateMeasurement measurement) => measurement.Outcome switch
+    {
+        CandidateOutcome.Ok => "timed",
+        CandidateOutcome.Unsupported => "unsupported",
+        CandidateOutcome.Incorrect => "incorrect",
+        _ => "failed",
+    };
+
+    private static void ValidateBuckets(IReadOnlyList<int> buckets)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        if (buckets.Count == 0)
+        {
+            throw new ArgumentException("tuning needs at least one token bucket");
+        }
+
+        var bad = buckets.FirstOrDefault(b => !TokenBuckets.IsBucket(b), -1);
+        if (bad != -1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{bad} tokens is not a bucket; buckets are powers of two from {TokenBuckets.Smallest} to {TokenBuckets.Largest}"));
+        }
+
+        if (buckets.Distinct().Count() != buckets.Count)
+        {
+            throw new ArgumentException("a token bucket is listed twice");
+        }
+    }
+}
