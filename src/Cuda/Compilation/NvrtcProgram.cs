@@ -25,6 +25,14 @@ internal static class NvrtcProgram
                 throw new KernelCompilationException(source.Name, arch.ToString(), options, log);
             }
 
+            if (compiled == NvrtcResult.BuiltinOperationFailure)
+            {
+                NvrtcLibrary.TryLoad(out var where);
+                throw new NvrtcException(
+                    $"nvrtcCompileProgram failed for '{source.Name}': NVRTC could not load {NvrtcLibrary.BuiltinsName(NvrtcLibrary.Version)} " +
+                    $"(put it beside libnvrtc or on the loader path). {where}");
+            }
+
             CudaErrors.Check(compiled, "nvrtcCompileProgram");
             CudaErrors.Check(Interop.Nvrtc.nvrtcGetCUBINSize(program, out var size));
             if (size == 0)

@@ -126,8 +126,9 @@ internal static class NativeLibraryResolver
         }
         catch (DllNotFoundException e)
         {
-            // The runtime's message lists every variant it tried; the first line carries the loader's reason.
-            return (0, e.Message.Split('\n', 2)[0].Trim());
+            // The runtime's message is a generic first line, then the loader's reason for each variant it tried.
+            var lines = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return (0, lines.Length > 1 ? lines[1] : lines.FirstOrDefault() ?? "not loadable");
         }
         catch (BadImageFormatException e)
         {

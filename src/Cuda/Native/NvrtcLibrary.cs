@@ -38,11 +38,6 @@ public static class NvrtcLibrary
 
         CudaErrors.Check(Interop.Nvrtc.nvrtcVersion(out var major, out var minor));
         var builtins = PreloadBuiltins(resolution.Loaded!.Candidate, major, minor);
-        if (builtins.Error is not null)
-        {
-            return (null, [], $"{resolution.Describe()}, but its builtins library is missing: {builtins.Error}");
-        }
-
         CudaErrors.Check(Interop.Nvrtc.nvrtcGetNumSupportedArchs(out var count));
         var archs = new int[count];
         fixed (int* p = archs)
@@ -50,30 +45,35 @@ public static class NvrtcLibrary
             CudaErrors.Check(Interop.Nvrtc.nvrtcGetSupportedArchs(p));
         }
 
-        return (new Version(major, minor), archs, $"NVRTC {major}.{minor}: {resolution.Describe()}{builtins.Note}");
+        return (new Version(major, minor), archs, $"NVRTC {major}.{minor}: {resolution.Describe()}; {builtins}");
     }
 
+    /// <summary>The file NVRTC loads by name when it compiles, for example <c>libnvrtc-builtins.so.12.4</c>.</summary>
+    internal static string BuiltinsName(Version version) =>
+        string.Create(CultureInfo.InvariantCulture, $"libnvrtc-builtins.so.{version.Major}.{version.Minor}");
+
     /// <summary>
-    /// NVRTC loads libnvrtc-builtins.so.MAJOR.MINOR by file name at compile time, which the system loader finds only on
-    /// its own path. Where NVRTC itself came from a folder (an override, the toolkit folder, the repository's private
-    /// copy), the builtins next to it are loaded first, so that NVRTC's request is answered by the copy already in the
-    /// process.
+    /// NVRTC loads its builtins library by file name at compile time, which the system loader finds only on its own
+    /// path. Where NVRTC itself came from a folder (an override, the toolkit folder, the repository's private copy), the
+    /// builtins next to it are loaded first, so that NVRTC's request is answered by the copy already in the process.
+    /// Where there is none, NVRTC searches the loader path itself; a failure then surfaces at the first compile, with
+    /// this note in the message.
     /// </summary>
-    private static (string Note, string? Error) PreloadBuiltins(string nvrtcPath, int major, int minor)
+    private static string PreloadBuiltins(string nvrtcPath, int major, int minor)
     {
+        var name = BuiltinsName(new Version(major, minor));
         if (OperatingSystem.IsWindows() || !Path.IsPathFullyQualified(nvrtcPath))
         {
-            return ("", null);
+            return $"{name} is left to the loader path";
         }
 
-        var name = string.Create(CultureInfo.InvariantCulture, $"libnvrtc-builtins.so.{major}.{minor}");
         var path = Path.Combine(Path.GetDirectoryName(nvrtcPath)!, name);
         if (!File.Exists(path))
         {
-            return ("", $"{path} does not exist");
+            return $"no {name} beside it: NVRTC will look on the loader path";
         }
 
         var (handle, error) = NativeLibraryResolver.TryLoad(path);
-        return handle != 0 ? ($"; builtins {path}", null) : ("", $"{path}: {error}");
+        return handle != 0 ? $"builtins preloaded from {path}" : $"preloading {path} failed ({error}): NVRTC will look on the loader path";
     }
 }
