@@ -3,31 +3,20 @@ using MoeTune.Cuda.Native;
 namespace MoeTune.Cuda.Driver;
 
 /// <summary>A CUDA event: a marker in a stream, for ordering and for GPU-side timing.</summary>
-public sealed class CudaEvent : IDisposable
+public sealed class CudaEvent : ContextBoundObject
 {
     private const uint DisableTimingFlag = 2;
 
     /// <summary>The driver version from which cuEventElapsedTime_v2 exists (12.8).</summary>
     private const int ElapsedTimeV2Version = 12080;
 
-    private readonly EventHandle handle;
-
     private CudaEvent(CudaContext context, EventHandle handle)
+        : base(context, handle)
     {
-        Context = context;
-        this.handle = handle;
     }
 
-    public CudaContext Context { get; }
-
-    public nint Handle
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
-            return handle.DangerousGetHandle();
-        }
-    }
+    /// <summary>The raw CUevent.</summary>
+    public nint Handle => NativeHandle;
 
     /// <summary>Creates an event; <paramref name="timing"/> false makes it cheaper where it only orders work.</summary>
     public static CudaEvent Create(CudaContext context, bool timing = true)
@@ -91,6 +80,4 @@ public sealed class CudaEvent : IDisposable
 
         return ms;
     }
-
-    public void Dispose() => handle.Dispose();
 }

@@ -3,17 +3,12 @@ using MoeTune.Cuda.Native;
 namespace MoeTune.Cuda.Driver;
 
 /// <summary>A recorded CUDA graph (from stream capture); instantiate it to launch it.</summary>
-public sealed class CudaGraph : IDisposable
+public sealed class CudaGraph : ContextBoundObject
 {
-    private readonly GraphHandle handle;
-
     internal CudaGraph(CudaContext context, GraphHandle handle)
+        : base(context, handle)
     {
-        Context = context;
-        this.handle = handle;
     }
-
-    public CudaContext Context { get; }
 
     /// <summary>
     /// Records the work <paramref name="enqueue"/> puts on <paramref name="stream"/> into a graph. The capture is ended
@@ -45,27 +40,20 @@ public sealed class CudaGraph : IDisposable
     /// <summary>Builds the launchable form of this graph.</summary>
     public CudaGraphExec Instantiate()
     {
-        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+        var graph = NativeHandle;
         Context.MakeCurrent();
-        CudaErrors.Check(Interop.CudaDriver.cuGraphInstantiateWithFlags(out var exec, handle.DangerousGetHandle(), 0));
+        CudaErrors.Check(Interop.CudaDriver.cuGraphInstantiateWithFlags(out var exec, graph, 0));
         return new CudaGraphExec(Context, new GraphExecHandle(Context.Handle, exec));
     }
-
-    public void Dispose() => handle.Dispose();
 }
 
 /// <summary>An instantiated graph: one launch replays every captured kernel and copy.</summary>
-public sealed class CudaGraphExec : IDisposable
+public sealed class CudaGraphExec : ContextBoundObject
 {
-    private readonly GraphExecHandle handle;
-
     internal CudaGraphExec(CudaContext context, GraphExecHandle handle)
+        : base(context, handle)
     {
-        Context = context;
-        this.handle = handle;
     }
-
-    public CudaContext Context { get; }
 
     public void Launch(CudaStream stream)
     {
@@ -75,10 +63,8 @@ public sealed class CudaGraphExec : IDisposable
 
     public void Launch(nint stream)
     {
-        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+        var graphExec = NativeHandle;
         Context.MakeCurrent();
-        CudaErrors.Check(Interop.CudaDriver.cuGraphLaunch(handle.DangerousGetHandle(), stream));
+        CudaErrors.Check(Interop.CudaDriver.cuGraphLaunch(graphExec, stream));
     }
-
-    public void Dispose() => handle.Dispose();
 }

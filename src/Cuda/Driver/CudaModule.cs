@@ -6,31 +6,20 @@ using MoeTune.Cuda.Native;
 namespace MoeTune.Cuda.Driver;
 
 /// <summary>A loaded cubin on one context, and the kernels it exports (by their unmangled <c>extern "C"</c> names).</summary>
-public sealed class CudaModule : IDisposable
+public sealed class CudaModule : ContextBoundObject
 {
-    private readonly ModuleHandle handle;
     private readonly ConcurrentDictionary<string, CudaFunction> functions = new(StringComparer.Ordinal);
 
     private CudaModule(CudaContext context, ModuleHandle handle, string name)
+        : base(context, handle)
     {
-        Context = context;
-        this.handle = handle;
         Name = name;
     }
-
-    public CudaContext Context { get; }
 
     /// <summary>The compile unit this came from, for messages.</summary>
     public string Name { get; }
 
-    internal nint Handle
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
-            return handle.DangerousGetHandle();
-        }
-    }
+    internal nint Handle => NativeHandle;
 
     /// <summary>Loads a compiled kernel (see <see cref="KernelCompiler"/>) on <paramref name="context"/>.</summary>
     public static CudaModule Load(CudaContext context, CompiledKernel kernel)
@@ -64,8 +53,6 @@ public sealed class CudaModule : IDisposable
 
     /// <summary>The kernel named <paramref name="name"/>; throws naming the module when it has none.</summary>
     public CudaFunction GetFunction(string name) => functions.GetOrAdd(name, Lookup);
-
-    public void Dispose() => handle.Dispose();
 
     private unsafe CudaFunction Lookup(string name)
     {

@@ -5,28 +5,16 @@ namespace MoeTune.Cuda.Driver;
 
 /// <summary>A CUDA stream; by default non-blocking, so that it never waits on the legacy null stream.</summary>
 [SuppressMessage("Naming", "CA1711", Justification = "A CUDA stream (CUstream), not a System.IO.Stream; the name is CUDA's.")]
-public sealed class CudaStream : IDisposable
+public sealed class CudaStream : ContextBoundObject
 {
     private const uint NonBlockingFlag = 1;
-    private readonly StreamHandle handle;
-
     private CudaStream(CudaContext context, StreamHandle handle)
+        : base(context, handle)
     {
-        Context = context;
-        this.handle = handle;
     }
-
-    public CudaContext Context { get; }
 
     /// <summary>The raw CUstream, as <see cref="Abstractions.Backends.MoeForwardArgs.Stream"/> carries it.</summary>
-    public nint Handle
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
-            return handle.DangerousGetHandle();
-        }
-    }
+    public nint Handle => NativeHandle;
 
     public static CudaStream Create(CudaContext context, bool nonBlocking = true)
     {
@@ -85,6 +73,4 @@ public sealed class CudaStream : IDisposable
         CudaErrors.Check(Interop.CudaDriver.cuStreamEndCapture(Handle, out var graph));
         return new CudaGraph(Context, new GraphHandle(Context.Handle, graph));
     }
-
-    public void Dispose() => handle.Dispose();
 }

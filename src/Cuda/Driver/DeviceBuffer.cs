@@ -7,30 +7,18 @@ namespace MoeTune.Cuda.Driver;
 /// An owned device allocation (cuMemAlloc). Every copy and fill is checked against its size and runs with its
 /// context current. Dispose it: a collected, undisposed buffer is leaked, not freed (<see cref="CudaLeaks"/>).
 /// </summary>
-public sealed class DeviceBuffer : IDisposable
+public sealed class DeviceBuffer : ContextBoundObject
 {
-    private readonly DeviceMemoryHandle handle;
-
     private DeviceBuffer(CudaContext context, DeviceMemoryHandle handle, long bytes)
+        : base(context, handle)
     {
-        Context = context;
-        this.handle = handle;
         Bytes = bytes;
     }
-
-    public CudaContext Context { get; }
 
     public long Bytes { get; }
 
     /// <summary>The device address (256-byte aligned, as cuMemAlloc guarantees).</summary>
-    public nint Address
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
-            return handle.DangerousGetHandle();
-        }
-    }
+    public nint Address => NativeHandle;
 
     /// <summary>Allocates <paramref name="bytes"/> (at least 1) on <paramref name="context"/>. Contents are undefined.</summary>
     public static DeviceBuffer Allocate(CudaContext context, long bytes)
@@ -143,8 +131,6 @@ public sealed class DeviceBuffer : IDisposable
 
         return view;
     }
-
-    public void Dispose() => handle.Dispose();
 
     private nint Prepare(long byteOffset, long byteCount)
     {
