@@ -7,8 +7,6 @@ public readonly record struct Dim3(int X, int Y = 1, int Z = 1)
 
     public static implicit operator Dim3(int x) => new(x);
 
-    public Dim3 ToDim3() => this;
-
     public override string ToString() => $"({X}, {Y}, {Z})";
 
     internal void Validate(string what)
