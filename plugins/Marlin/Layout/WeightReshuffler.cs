@@ -11,11 +11,14 @@ namespace MoeTune.Plugins.Marlin.Layout;
 public static class WeightReshuffler
 {
     /// <summary>
-    /// For nibble n of a k-step's word: whether it comes from row g + 8 (else row g), and which of that row's four
-    /// codes of the k-step (k = 16t + 4j + index) it is. Read off <see cref="FragmentLayout.ElementOf"/> at lane 0,
-    /// k-step 0; the map is the same for every lane and k-step, which the tests check element by element.
+    /// A k-step's word as the OR of two lookups: the four codes of row g (16 bits) through <see cref="LowerRowWords"/>
+    /// and the four of row g + 8 through <see cref="UpperRowWords"/>. Both tables are read off
+    /// <see cref="FragmentLayout.ElementOf"/> at lane 0, k-step 0 (nibble n holds code k = 16t + 4j + index of row
+    /// g or g + 8); the map is the same for every lane and k-step, which the tests check element by element.
     /// </summary>
-    private static readonly (bool UpperRow, int Index)[] NibbleSources = BuildNibbleSources();
+    private static readonly uint[] LowerRowWords = BuildWordTable(upperRow: false);
+
+    private static readonly uint[] UpperRowWords = BuildWordTable(upperRow: true);
 
     /// <summary>
     /// Writes <paramref name="matrix"/>'s records into <paramref name="destination"/>
@@ -76,7 +79,7 @@ public static class WeightReshuffler
                     {
                         BinaryPrimitives.WriteUInt32LittleEndian(
                             record.Slice((16 * lane) + (4 * step), 4),
-                            Word((uint)(lower >> (16 * step)), (uint)(upper >> (16 * step))));
+                            LowerRowWords[(ushort)(lower >> (16 * step))] | UpperRowWords[(ushort)(upper >> (16 * step))]);
                     }
                 }
             }
@@ -96,29 +99,24 @@ public static class WeightReshuffler
         _ => 0UL,
     };
 
-    /// <summary>One k-step's word from the four codes of row g (<paramref name="lower"/>) and of row g + 8.</summary>
-    private static uint Word(uint lower, uint upper)
+    private static uint[] BuildWordTable(bool upperRow)
     {
-        uint word = 0;
-        for (var nibble = 0; nibble < 8; nibble++)
+        var table = new uint[1 << 16];
+        for (var codes = 0; codes < table.Length; codes++)
         {
-            var (upperRow, index) = NibbleSources[nibble];
-            var code = ((upperRow ? upper : lower) >> (4 * index)) & 0xF;
-            word |= code << (4 * nibble);
+            uint word = 0;
+            for (var nibble = 0; nibble < 8; nibble++)
+            {
+                var (row, index) = FragmentLayout.ElementOf(lane: 0, kStep: 0, nibble);
+                if ((row >= 8) == upperRow)
+                {
+                    word |= (uint)((codes >> (4 * index)) & 0xF) << (4 * nibble);
+                }
+            }
+
+            table[codes] = word;
         }
 
-        return word;
-    }
-
-    private static (bool UpperRow, int Index)[] BuildNibbleSources()
-    {
-        var sources = new (bool, int)[8];
-        for (var nibble = 0; nibble < 8; nibble++)
-        {
-            var (row, k) = FragmentLayout.ElementOf(lane: 0, kStep: 0, nibble);
-            sources[nibble] = (row >= 8, k);
-        }
-
-        return sources;
+        return table;
     }
 }

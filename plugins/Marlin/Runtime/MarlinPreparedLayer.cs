@@ -1,6 +1,7 @@
 using MoeTune.Abstractions.Backends;
 using MoeTune.Abstractions.Tensors;
 using MoeTune.Cuda.Driver;
+using MoeTune.Cuda.Native;
 using MoeTune.Plugins.Marlin.KernelInterface;
 using MoeTune.Plugins.Marlin.Planning;
 
@@ -14,6 +15,9 @@ namespace MoeTune.Plugins.Marlin.Runtime;
 /// </summary>
 internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
 {
+    /// <summary>CUDA's limit on a grid's y extent, which the prefill GEMMs spend on token tiles.</summary>
+    private const int MaxGridY = 65535;
+
     private readonly LayerGeometry geometry;
     private readonly PreparedWeights weights;
     private readonly MarlinModules modules;
@@ -63,6 +67,12 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
         var owned = new List<IDisposable> { weights, modules };
         try
         {
+            if (!geometry.UsesDecodePath(maxTokens) && geometry.PrefillMaxTiles(maxTokens) > MaxGridY)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(maxTokens), maxTokens, $"Marlin's prefill grid holds at most {MaxGridY} token tiles; prepare for fewer tokens");
+            }
+
             var sizes = geometry.Workspaces(maxTokens);
             var intermediate = Allocate(context, sizes.IntermediateBytes, owned);
             var partials = Allocate(context, sizes.PartialBytes, owned);
@@ -71,8 +81,8 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
             var routing = sizes.RoutingBytes > 0 ? Allocate(context, sizes.RoutingBytes, owned) : null;
             var device = context.Device;
             var sm = new SmResources(
-                device.GetAttribute(Cuda.Native.DeviceAttribute.MaxRegistersPerMultiprocessor),
-                device.GetAttribute(Cuda.Native.DeviceAttribute.MaxThreadsPerMultiprocessor),
+                device.GetAttribute(DeviceAttribute.MaxRegistersPerMultiprocessor),
+                device.GetAttribute(DeviceAttribute.MaxThreadsPerMultiprocessor),
                 device.MaxSharedMemoryPerMultiprocessor);
             int[] ctas =
             [

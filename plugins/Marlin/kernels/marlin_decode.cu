@@ -26,7 +26,9 @@ template <int NT>
 struct DecodeShared
 {
     u8 stage_a[DECODE_WARPS][DECODE_STAGES][DECODE_RECORD_MAX];
-    u8 stage_b[DECODE_WARPS][DECODE_STAGES][NT * 32 * 32];  // per lane and n-tile: its column's 32 bytes of the chunk
+    // Per n-tile: each lane's first 16 bytes of its column's 32-byte k range, then the second 16 (so that the lanes'
+    // 16-byte reads are consecutive and conflict-free).
+    u8 stage_b[DECODE_WARPS][DECODE_STAGES][NT * 32 * 32];
     float reduce[DECODE_WARPS][NT][4][32];
     int ids[DECODE_MAX_PAIRS];
     int cursor[DECODE_MAX_PAIRS];
@@ -174,9 +176,9 @@ MARLIN_DEVICE void warp_stream_gemm(const MarlinParams& p, DecodeShared<NT>& s, 
         for (int nt = 0; nt < NT; ++nt)
         {
             if (!column_valid[nt]) continue;
-            u8* destination = slot + (nt * 32 + lane) * 32;
+            u8* destination = slot + nt * 1024 + lane * 16;
             moetune::cp_async_16(destination, column_rows[nt] + k0);
-            moetune::cp_async_16(destination + 16, column_rows[nt] + k0 + 8);
+            moetune::cp_async_16(destination + 512, column_rows[nt] + k0 + 8);
         }
     };
 
@@ -219,8 +221,8 @@ MARLIN_DEVICE void warp_stream_gemm(const MarlinParams& p, DecodeShared<NT>& s, 
         {
             if (column_valid[nt])
             {
-                b[nt][0] = lds128(slot_b + (nt * 32 + lane) * 32);
-                b[nt][1] = lds128(slot_b + (nt * 32 + lane) * 32 + 16);
+                b[nt][0] = lds128(slot_b + nt * 1024 + lane * 16);
+                b[nt][1] = lds128(slot_b + nt * 1024 + 512 + lane * 16);
             }
             else
             {
