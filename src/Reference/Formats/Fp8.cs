@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Weights;
 

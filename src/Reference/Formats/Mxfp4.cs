@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Weights;
 
@@ -33,18 +33,14 @@ public static class Mxfp4
         for (var b = 0; b < scales.Length; b++)
         {
             var block = values.Slice(b * BlockSize, BlockSize);
-            var blockMax = Math.Abs(TensorPrimitives.MaxMagnitude(block));
+            var blockMax = Fp4Blocks.AbsMax(block);
             var exponent = blockMax == 0f
                 ? E8M0.MinExponent
                 : Math.Clamp(MathF.ILogB(blockMax) - ElementMaxExponent, E8M0.MinExponent, E8M0.MaxExponent);
             scales[b] = E8M0.EncodeExponent(exponent);
-            var packed = data.AsSpan(b * (BlockSize / 2), BlockSize / 2);
-            for (var j = 0; j < packed.Length; j++)
-            {
-                packed[j] = E2M1.Pack(
-                    E2M1.Encode(MathF.ScaleB(block[2 * j], -exponent)),
-                    E2M1.Encode(MathF.ScaleB(block[(2 * j) + 1], -exponent)));
-            }
+
+            // 2^−e is an exact float for every e in [−127, 127], so x · 2^−e rounds once, as x / 2^e would.
+            Fp4Blocks.Encode(block, MathF.ScaleB(1f, -exponent), 1f, data.AsSpan(b * (BlockSize / 2), BlockSize / 2));
         }
 
         return new QuantizedMatrix(WeightFormat.Mxfp4, rows, cols, data, scales, 1f);

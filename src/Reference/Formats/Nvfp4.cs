@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Weights;
 
@@ -43,7 +43,7 @@ public static class Nvfp4
         for (var b = 0; b < scales.Length; b++)
         {
             var block = values.Slice(b * BlockSize, BlockSize);
-            var blockMax = Math.Abs(TensorPrimitives.MaxMagnitude(block));
+            var blockMax = Fp4Blocks.AbsMax(block);
             var scaleCode = E4M3.Encode(g * blockMax / E2M1.MaxValue);
             scales[b] = scaleCode;
             var scale = E4M3.Decode(scaleCode);
@@ -52,11 +52,7 @@ public static class Nvfp4
                 continue;
             }
 
-            var packed = data.AsSpan(b * (BlockSize / 2), BlockSize / 2);
-            for (var j = 0; j < packed.Length; j++)
-            {
-                packed[j] = E2M1.Pack(E2M1.Encode(block[2 * j] * g / scale), E2M1.Encode(block[(2 * j) + 1] * g / scale));
-            }
+            Fp4Blocks.Encode(block, g, scale, data.AsSpan(b * (BlockSize / 2), BlockSize / 2));
         }
 
         return new QuantizedMatrix(WeightFormat.Nvfp4, rows, cols, data, scales, 1f / g);

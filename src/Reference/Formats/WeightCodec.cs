@@ -1,3 +1,4 @@
+using System.Numerics;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Weights;
 
@@ -24,30 +25,27 @@ public static class WeightCodec
     /// </summary>
     public static void DequantizeRowUnscaled(QuantizedMatrix matrix, int row, Span<float> destination)
     {
-        CheckRow(matrix, row, destination);
-        var cols = matrix.Cols;
-        switch (matrix.Format)
+        CheckRow(matrix, row, destination.Length, nameof(destination));
+        if (matrix.Format == WeightFormat.Bf16)
         {
-            case WeightFormat.Bf16:
-                Bf16.ToFloat(Bf16Matrix.Elements(matrix).Slice(row * cols, cols), destination);
-                break;
-            case WeightFormat.Fp8:
-                var codes = matrix.Data.AsSpan(row * cols, cols);
-                for (var i = 0; i < cols; i++)
-                {
-                    destination[i] = E4M3.Decode(codes[i]);
-                }
-
-                break;
-            case WeightFormat.Nvfp4:
-                DecodeFp4Row(matrix, row, Nvfp4.BlockSize, E4M3.Decode, destination);
-                break;
-            case WeightFormat.Mxfp4:
-                DecodeFp4Row(matrix, row, Mxfp4.BlockSize, E8M0.Decode, destination);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(matrix), matrix.Format, "unknown weight format");
+            Bf16.ToFloat(Bf16Matrix.Elements(matrix).Slice(row * matrix.Cols, matrix.Cols), destination);
+            return;
         }
+
+        DecodeUnscaled(matrix, row, destination);
+    }
+
+    /// <summary>As <see cref="DequantizeRowUnscaled(QuantizedMatrix, int, Span{float})"/>, widened to double (still exact).</summary>
+    public static void DequantizeRowUnscaled(QuantizedMatrix matrix, int row, Span<double> destination)
+    {
+        CheckRow(matrix, row, destination.Length, nameof(destination));
+        if (matrix.Format == WeightFormat.Bf16)
+        {
+            Bf16.ToDouble(Bf16Matrix.Elements(matrix).Slice(row * matrix.Cols, matrix.Cols), destination);
+            return;
+        }
+
+        DecodeUnscaled(matrix, row, destination);
     }
 
     /// <summary>
@@ -78,7 +76,33 @@ public static class WeightCodec
         return result;
     }
 
-    private static void DecodeFp4Row(QuantizedMatrix matrix, int row, int blockSize, Func<byte, float> decodeScale, Span<float> destination)
+    private static void DecodeUnscaled<T>(QuantizedMatrix matrix, int row, Span<T> destination)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var cols = matrix.Cols;
+        switch (matrix.Format)
+        {
+            case WeightFormat.Fp8:
+                var codes = matrix.Data.AsSpan(row * cols, cols);
+                for (var i = 0; i < cols; i++)
+                {
+                    destination[i] = T.CreateTruncating(E4M3.Decode(codes[i]));
+                }
+
+                break;
+            case WeightFormat.Nvfp4:
+                DecodeFp4Row(matrix, row, Nvfp4.BlockSize, E4M3.Decode, destination);
+                break;
+            case WeightFormat.Mxfp4:
+                DecodeFp4Row(matrix, row, Mxfp4.BlockSize, E8M0.Decode, destination);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(matrix), matrix.Format, "unknown weight format");
+        }
+    }
+
+    private static void DecodeFp4Row<T>(QuantizedMatrix matrix, int row, int blockSize, Func<byte, float> decodeScale, Span<T> destination)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var cols = matrix.Cols;
         var blocks = cols / blockSize;
@@ -92,7 +116,7 @@ public static class WeightCodec
         Fp4Blocks.DecodeRow(matrix.Data.AsSpan(row * (cols / 2), cols / 2), blockScales, blockSize, destination);
     }
 
-    private static void CheckRow(QuantizedMatrix matrix, int row, Span<float> destination)
+    private static void CheckRow(QuantizedMatrix matrix, int row, int destinationLength, string destinationName)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         if ((uint)row >= (uint)matrix.Rows)
@@ -100,9 +124,9 @@ public static class WeightCodec
             throw new ArgumentOutOfRangeException(nameof(row), row, $"the matrix has {matrix.Rows} rows");
         }
 
-        if (destination.Length != matrix.Cols)
+        if (destinationLength != matrix.Cols)
         {
-            throw new ArgumentException($"destination holds {destination.Length} elements, a row has {matrix.Cols}", nameof(destination));
+            throw new ArgumentException($"destination holds {destinationLength} elements, a row has {matrix.Cols}", destinationName);
         }
     }
 }
