@@ -364,23 +364,38 @@ MARLIN_DEVICE void run_item(const MarlinParams& p, DecodeShared<NT>& s, bool sec
     }
 }
 
-// The last GEMM2 item of a row tile: output[t, rows] = sum over slots j (in order) of w[t, j] * sum over splits.
+// The last GEMM2 item of a row tile: output[t, rows] = sum over slots j (in order) of w[t, j] * sum over splits. A thread
+// takes one token's four consecutive rows (one 16-byte load per partial); unrolling the slot loop keeps several of those
+// loads in flight, since this runs on the kernel's tail.
 MARLIN_DEVICE void reduce_row_tile(const MarlinParams& p, int tile)
 {
-    for (int index = threadIdx.x; index < p.tokens * MARLIN_TILE_ROWS; index += DECODE_THREADS)
+    for (int index = threadIdx.x; index < p.tokens * (MARLIN_TILE_ROWS / 4); index += DECODE_THREADS)
     {
-        const int token = index / MARLIN_TILE_ROWS;
-        const int row = MARLIN_TILE_ROWS * tile + index % MARLIN_TILE_ROWS;
-        float sum = 0.0f;
+        const int token = index / (MARLIN_TILE_ROWS / 4);
+        const int row = MARLIN_TILE_ROWS * tile + 4 * (index % (MARLIN_TILE_ROWS / 4));
+        float4 sum = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+#pragma unroll 4
         for (int j = 0; j < p.top_k; ++j)
         {
             const int pair = token * p.top_k + j;
             const float* partial = p.partials + (size_t)pair * p.splits2 * p.hidden_size + row;
-            float expert_sum = 0.0f;
-            for (int split = 0; split < p.splits2; ++split) expert_sum += ld_cg_f32(partial + (size_t)split * p.hidden_size);
-            sum += p.topk_weights[pair] * expert_sum;
+            float4 expert = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+            for (int split = 0; split < p.splits2; ++split)
+            {
+                const float4 v = ld_cg_f32x4(partial + (size_t)split * p.hidden_size);
+                expert.x += v.x;
+                expert.y += v.y;
+                expert.z += v.z;
+                expert.w += v.w;
+            }
+            const float w = p.topk_weights[pair];
+            sum.x += w * expert.x;
+            sum.y += w * expert.y;
+            sum.z += w * expert.z;
+            sum.w += w * expert.w;
         }
-        p.output[(size_t)token * p.hidden_size + row] = moetune::float_to_bf16(sum);
+        *reinterpret_cast<uint2*>(p.output + (size_t)token * p.hidden_size + row) =
+            make_uint2(moetune::pack_bf16x2(sum.x, sum.y), moetune::pack_bf16x2(sum.z, sum.w));
     }
 }
 
@@ -464,6 +479,8 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
     }
 }
 
-extern "C" __global__ void __launch_bounds__(DECODE_THREADS) marlin_decode_nt1(const MarlinParams p) { decode_moe<1>(p); }
+// Minimum resident CTAs per SM: what their shared memory allows on Hopper (see KernelLimits.DecodeSharedBytes), so
+// that registers never become the tighter limit.
+extern "C" __global__ void __launch_bounds__(DECODE_THREADS, 6) marlin_decode_nt1(const MarlinParams p) { decode_moe<1>(p); }
 
-extern "C" __global__ void __launch_bounds__(DECODE_THREADS) marlin_decode_nt2(const MarlinParams p) { decode_moe<2>(p); }
+extern "C" __global__ void __launch_bounds__(DECODE_THREADS, 4) marlin_decode_nt2(const MarlinParams p) { decode_moe<2>(p); }

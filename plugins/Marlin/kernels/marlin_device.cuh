@@ -112,11 +112,11 @@ MARLIN_DEVICE u32 lds16(const void* shared)
     return v;
 }
 
-// A load from L2 that ignores (possibly stale) L1 lines: for data other CTAs wrote in this kernel.
-MARLIN_DEVICE float ld_cg_f32(const float* pointer)
+// 16 bytes from L2, ignoring (possibly stale) L1 lines: for data other CTAs wrote in this kernel.
+MARLIN_DEVICE float4 ld_cg_f32x4(const float* pointer)
 {
-    float v;
-    asm volatile("ld.global.cg.f32 %0, [%1];" : "=f"(v) : "l"(pointer));
+    float4 v;
+    asm volatile("ld.global.cg.v4.f32 {%0, %1, %2, %3}, [%4];" : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w) : "l"(pointer));
     return v;
 }
 

@@ -304,8 +304,7 @@ extern "C" __global__ void marlin_prefill_reduce(const MarlinParams p)
             sum.z += w * v.z;
             sum.w += w * v.w;
         }
-        const u32 lo = (u32)moetune::float_to_bf16(sum.x) | ((u32)moetune::float_to_bf16(sum.y) << 16);
-        const u32 hi = (u32)moetune::float_to_bf16(sum.z) | ((u32)moetune::float_to_bf16(sum.w) << 16);
-        *reinterpret_cast<uint2*>(p.output + (size_t)token * p.hidden_size + column) = make_uint2(lo, hi);
+        *reinterpret_cast<uint2*>(p.output + (size_t)token * p.hidden_size + column) =
+            make_uint2(moetune::pack_bf16x2(sum.x, sum.y), moetune::pack_bf16x2(sum.z, sum.w));
     }
 }

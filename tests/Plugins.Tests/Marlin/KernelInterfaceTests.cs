@@ -130,7 +130,7 @@ public sealed partial class KernelInterfaceTests
     [GeneratedRegex(@"^#define\s+(?<name>\w+)\s+(?<value>[^/\n]+?)\s*(?://.*)?$", RegexOptions.Multiline)]
     private static partial Regex DefinePattern();
 
-    [GeneratedRegex(@"extern ""C"" __global__ void(?: __launch_bounds__\(\w+\))? (?<name>\w+)\(")]
+    [GeneratedRegex(@"extern ""C"" __global__ void(?: __launch_bounds__\([^)]*\))? (?<name>\w+)\(")]
     private static partial Regex EntryPattern();
 
     [GeneratedRegex(@"^#include ""(?<name>[^""]+)""", RegexOptions.Multiline)]
