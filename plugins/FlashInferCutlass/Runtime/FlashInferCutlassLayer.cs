@@ -19,17 +19,14 @@ namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
 internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
 {
     private readonly TileGeometry geometry;
-    private readonly int multiprocessors;
-    private readonly LayerKernels kernels;
+    private readonly ForwardKernels kernels;
     private readonly LayerWeights weights;
     private readonly LayerWorkspace workspace;
-    private readonly KernelArguments arguments = new();
     private bool disposed;
 
-    private FlashInferCutlassLayer(TileGeometry geometry, int multiprocessors, int maxTokens, LayerKernels kernels, LayerWeights weights, LayerWorkspace workspace)
+    private FlashInferCutlassLayer(TileGeometry geometry, int maxTokens, ForwardKernels kernels, LayerWeights weights, LayerWorkspace workspace)
     {
         this.geometry = geometry;
-        this.multiprocessors = multiprocessors;
         MaxTokens = maxTokens;
         this.kernels = kernels;
         this.weights = weights;
@@ -52,15 +49,15 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
             throw new ArgumentException($"{context.MaxTokens} tokens × top-{moeWeights.Shape.TopK} exceed what the routing kernel indexes", nameof(context));
         }
 
-        LayerKernels? kernels = null;
+        ForwardKernels? kernels = null;
         LayerWeights? weights = null;
         LayerWorkspace? workspace = null;
         try
         {
-            kernels = LayerKernels.Load(compiler, cuda, context.Device, moeWeights.Shape, logger);
+            kernels = ForwardKernels.Load(compiler, cuda, context.Device, moeWeights.Shape, logger);
             weights = LayerWeights.Upload(cuda, geometry, moeWeights);
             workspace = LayerWorkspace.Allocate(cuda, geometry, context.MaxTokens);
-            var layer = new FlashInferCutlassLayer(geometry, context.Device.MultiprocessorCount, context.MaxTokens, kernels, weights, workspace);
+            var layer = new FlashInferCutlassLayer(geometry, context.MaxTokens, kernels, weights, workspace);
             LayerLog.Prepared(logger, moeWeights.Shape.CanonicalText, layer.WeightBytes, layer.WorkspaceBytes, context.MaxTokens, clock.Elapsed.TotalMilliseconds);
             return layer;
         }
@@ -95,36 +92,15 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
         RequireAligned("hidden", args.Hidden);
         RequireAligned("output", args.Output);
 
-        var grids = LaunchGrids.For(geometry, multiprocessors, tokens);
-        var entries = tokens * shape.TopK;
         var stream = args.Stream;
-
-        kernels.Route.Launch(new LaunchConfig(1, LaunchGrids.RouteThreads), stream, arguments.Clear()
-            .Add(args.TopKIds.Address).Add(entries).Add(shape.TopK).Add(shape.Experts)
-            .Add(workspace.RowOffsets.Address).Add(workspace.TileOffsets.Address)
-            .Add(workspace.TileExperts.Address).Add(workspace.RowSources.Address));
-
-        kernels.Gather.Launch(new LaunchConfig(grids.Gather, LaunchGrids.GatherThreads), stream, arguments.Clear()
-            .Add(args.Hidden.Address).Add(shape.Hidden).Add(shape.TopK).Add(workspace.RowSources.Address)
-            .Add(workspace.RowOffsets.Address).Add(shape.Experts).Add(geometry.HiddenKTiles).Add(workspace.Activations.Address));
-
-        var first = Gemm(workspace.Activations, weights.W13, workspace.Intermediate, weights.W13Scales, args.TopKWeights.Address);
-        first.NTiles = geometry.W13NTiles;
-        first.KTiles = geometry.HiddenKTiles;
-        first.OutCols = geometry.IntermediateKTiles;
-        kernels.FirstGemm.Launch(
-            new LaunchConfig(grids.FirstGemm, Kernels.GemmVariant.Threads, kernels.FirstVariant.SharedMemoryBytes), stream, arguments.Clear().Add(first));
-
-        var second = Gemm(workspace.Intermediate, weights.W2, workspace.Partials, weights.W2Scales, args.TopKWeights.Address);
-        second.NTiles = geometry.W2NTiles;
-        second.KTiles = geometry.IntermediateKTiles;
-        second.OutCols = shape.Hidden;
-        kernels.SecondGemm.Launch(
-            new LaunchConfig(grids.SecondGemm, Kernels.GemmVariant.Threads, kernels.SecondVariant.SharedMemoryBytes), stream, arguments.Clear().Add(second));
-
-        kernels.Combine.Launch(new LaunchConfig(grids.Combine, LaunchGrids.CombineThreads), stream, arguments.Clear()
-            .Add(workspace.Partials.Address).Add(args.TopKIds.Address).Add(tokens).Add(shape.TopK).Add(shape.Hidden)
-            .Add(shape.Experts).Add(args.Output.Address));
+        var routing = workspace.Routing;
+        kernels.Route(stream, args.TopKIds.Address, tokens, routing);
+        kernels.Gather(stream, args.Hidden.Address, tokens, routing, workspace.Activations.Address);
+        kernels.FirstGemm(stream, tokens, kernels.FirstGemmArguments(
+            routing, workspace.Activations.Address, weights.W13.Address, weights.W13Scales.Address, workspace.Intermediate.Address));
+        kernels.SecondGemm(stream, tokens, kernels.SecondGemmArguments(
+            routing, workspace.Intermediate.Address, weights.W2.Address, weights.W2Scales.Address, args.TopKWeights.Address, workspace.Partials.Address));
+        kernels.Combine(stream, workspace.Partials.Address, args.TopKIds.Address, tokens, args.Output.Address);
     }
 
     public void Dispose()
@@ -139,20 +115,6 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
         weights.Dispose();
         kernels.Dispose();
     }
-
-    private GemmArguments Gemm(DeviceBuffer a, DeviceBuffer b, DeviceBuffer output, DeviceBuffer scales, nint routeWeights) => new()
-    {
-        A = a.Address,
-        B = b.Address,
-        Out = output.Address,
-        TileOffsets = workspace.TileOffsets.Address,
-        TileExperts = workspace.TileExperts.Address,
-        RowOffsets = workspace.RowOffsets.Address,
-        RowSources = workspace.RowSources.Address,
-        RouteWeights = routeWeights,
-        ExpertScales = scales.Address,
-        Experts = geometry.Shape.Experts,
-    };
 
     private static void RequireAligned(string name, in TensorRef tensor)
     {

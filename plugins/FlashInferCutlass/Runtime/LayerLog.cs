@@ -11,5 +11,5 @@ internal static partial class LayerLog
         Message = "FlashInferCutlass: prepared {Shape}: {WeightBytes} weight bytes, {WorkspaceBytes} workspace bytes for up to {MaxTokens} tokens, in {Milliseconds:F0} ms")]
     public static partial void Prepared(ILogger logger, string shape, long weightBytes, long workspaceBytes, int maxTokens, double milliseconds);
 
-    public static void CubinWritten(ILogger logger, string build, string path) => CubinWrittenCore(logger, build, path, LayerKernels.DumpVariable);
+    public static void CubinWritten(ILogger logger, string build, string path) => CubinWrittenCore(logger, build, path, ForwardKernels.DumpVariable);
 }

@@ -32,6 +32,8 @@ internal sealed class LayerWorkspace : IDisposable
 
     public long Bytes => buffers.Sum(b => b.Bytes);
 
+    public RoutingBuffers Routing => new(RowOffsets.Address, TileOffsets.Address, TileExperts.Address, RowSources.Address);
+
     public static LayerWorkspace Allocate(CudaContext context, TileGeometry geometry, int maxTokens)
     {
         var workspace = new LayerWorkspace();

@@ -1,0 +1,172 @@
+using Microsoft.Extensions.Logging;
+using MoeTune.Abstractions.Devices;
+using MoeTune.Abstractions.Problems;
+using MoeTune.Cuda.Compilation;
+using MoeTune.Cuda.Driver;
+using MoeTune.Plugins.FlashInferCutlass.Kernels;
+using MoeTune.Plugins.FlashInferCutlass.Layout;
+
+namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
+
+/// <summary>
+/// The five kernels of a forward pass for one problem shape, compiled for the device and loaded on its context, with
+/// one launch method per stage. The prepared layer chains them; the GPU suite also runs them one at a time to
+/// localise a failure. Launches only enqueue (no allocation, no sync). Not thread-safe: the argument buffer is reused.
+/// </summary>
+public sealed class ForwardKernels : IDisposable
+{
+    /// <summary>A folder to write every loaded cubin to, for <c>cuobjdump -sass</c> (checking that the GEMM's main loop is HGMMA).</summary>
+    public const string DumpVariable = "MOETUNE_DUMP_CUBIN";
+
+    private readonly List<CudaModule> modules = [];
+    private readonly KernelArguments arguments = new();
+    private readonly TileGeometry geometry;
+    private readonly int multiprocessors;
+    private CudaFunction route = null!;
+    private CudaFunction gather = null!;
+    private CudaFunction combine = null!;
+    private CudaFunction firstGemm = null!;
+    private CudaFunction secondGemm = null!;
+
+    private ForwardKernels(TileGeometry geometry, int multiprocessors)
+    {
+        this.geometry = geometry;
+        this.multiprocessors = multiprocessors;
+        FirstVariant = GemmVariant.FirstGemm(geometry.Shape.Activation, geometry.Shape.Format);
+        SecondVariant = GemmVariant.SecondGemm(geometry.Shape.Format);
+    }
+
+    public GemmVariant FirstVariant { get; }
+
+    public GemmVariant SecondVariant { get; }
+
+    /// <summary>Compiles (or takes from the cache) and loads the kernels <paramref name="shape"/> needs on <paramref name="context"/>.</summary>
+    public static ForwardKernels Load(KernelCompiler compiler, CudaContext context, DeviceInfo device, MoeShape shape, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(compiler);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(shape);
+        var kernels = new ForwardKernels(new TileGeometry(shape), device.MultiprocessorCount);
+        try
+        {
+            kernels.route = kernels.LoadOne(compiler, context, device, FlashInferCutlassKernels.Route, logger);
+            kernels.gather = kernels.LoadOne(compiler, context, device, FlashInferCutlassKernels.Gather, logger);
+            kernels.combine = kernels.LoadOne(compiler, context, device, FlashInferCutlassKernels.Combine, logger);
+            kernels.firstGemm = kernels.LoadOne(compiler, context, device, FlashInferCutlassKernels.Gemm(kernels.FirstVariant), logger);
+            kernels.secondGemm = kernels.LoadOne(compiler, context, device, FlashInferCutlassKernels.Gemm(kernels.SecondVariant), logger);
+            kernels.firstGemm.SetMaxDynamicSharedMemory(kernels.FirstVariant.SharedMemoryBytes);
+            kernels.secondGemm.SetMaxDynamicSharedMemory(kernels.SecondVariant.SharedMemoryBytes);
+            return kernels;
+        }
+        catch
+        {
+            kernels.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Routing: <paramref name="topKIds"/> [tokens, k] int32 → <paramref name="routing"/>.</summary>
+    public void Route(nint stream, nint topKIds, int tokens, in RoutingBuffers routing)
+    {
+        var shape = geometry.Shape;
+        route.Launch(new LaunchConfig(1, LaunchGrids.RouteThreads), stream, arguments.Clear()
+            .Add(topKIds).Add(tokens * shape.TopK).Add(shape.TopK).Add(shape.Experts)
+            .Add(routing.RowOffsets).Add(routing.TileOffsets).Add(routing.TileExperts).Add(routing.RowSources));
+    }
+
+    /// <summary>Gather: <paramref name="hidden"/> [tokens, H] bf16 → the tiled activations at <paramref name="activations"/>.</summary>
+    public void Gather(nint stream, nint hidden, int tokens, in RoutingBuffers routing, nint activations)
+    {
+        var shape = geometry.Shape;
+        gather.Launch(new LaunchConfig(Grids(tokens).Gather, LaunchGrids.GatherThreads), stream, arguments.Clear()
+            .Add(hidden).Add(shape.Hidden).Add(shape.TopK).Add(routing.RowSources).Add(routing.RowOffsets)
+            .Add(shape.Experts).Add(geometry.HiddenKTiles).Add(activations));
+    }
+
+    /// <summary>GEMM1 (W13 with the activation fused); <paramref name="args"/> as <see cref="FirstGemmArguments"/> builds them.</summary>
+    public void FirstGemm(nint stream, int tokens, in GemmArguments args) =>
+        firstGemm.Launch(new LaunchConfig(Grids(tokens).FirstGemm, GemmVariant.Threads, FirstVariant.SharedMemoryBytes), stream, arguments.Clear().Add(args));
+
+    /// <summary>GEMM2 (W2 with router weighting and the scatter to partials fused).</summary>
+    public void SecondGemm(nint stream, int tokens, in GemmArguments args) =>
+        secondGemm.Launch(new LaunchConfig(Grids(tokens).SecondGemm, GemmVariant.Threads, SecondVariant.SharedMemoryBytes), stream, arguments.Clear().Add(args));
+
+    /// <summary>Combine: the bf16 partials [tokens · k, H] → <paramref name="output"/> [tokens, H] bf16.</summary>
+    public void Combine(nint stream, nint partials, nint topKIds, int tokens, nint output)
+    {
+        var shape = geometry.Shape;
+        combine.Launch(new LaunchConfig(Grids(tokens).Combine, LaunchGrids.CombineThreads), stream, arguments.Clear()
+            .Add(partials).Add(topKIds).Add(tokens).Add(shape.TopK).Add(shape.Hidden).Add(shape.Experts).Add(output));
+    }
+
+    /// <summary>GEMM1's arguments: tiled activations in, tiled intermediate out.</summary>
+    public GemmArguments FirstGemmArguments(in RoutingBuffers routing, nint activations, nint w13, nint w13Scales, nint intermediate) =>
+        Arguments(routing, activations, w13, intermediate, w13Scales, routeWeights: 0) with
+        {
+            NTiles = geometry.W13NTiles,
+            KTiles = geometry.HiddenKTiles,
+            OutCols = geometry.IntermediateKTiles,
+        };
+
+    /// <summary>GEMM2's arguments: tiled intermediate in, weighted bf16 partials out.</summary>
+    public GemmArguments SecondGemmArguments(in RoutingBuffers routing, nint intermediate, nint w2, nint w2Scales, nint routeWeights, nint partials) =>
+        Arguments(routing, intermediate, w2, partials, w2Scales, routeWeights) with
+        {
+            NTiles = geometry.W2NTiles,
+            KTiles = geometry.IntermediateKTiles,
+            OutCols = geometry.Shape.Hidden,
+        };
+
+    public void Dispose()
+    {
+        foreach (var module in modules)
+        {
+            module.Dispose();
+        }
+
+        modules.Clear();
+    }
+
+    private LaunchGrids Grids(int tokens) => LaunchGrids.For(geometry, multiprocessors, tokens);
+
+    private GemmArguments Arguments(in RoutingBuffers routing, nint a, nint b, nint output, nint scales, nint routeWeights) => new()
+    {
+        A = a,
+        B = b,
+        Out = output,
+        TileOffsets = routing.TileOffsets,
+        TileExperts = routing.TileExperts,
+        RowOffsets = routing.RowOffsets,
+        RowSources = routing.RowSources,
+        RouteWeights = routeWeights,
+        ExpertScales = scales,
+        Experts = geometry.Shape.Experts,
+    };
+
+    private CudaFunction LoadOne(KernelCompiler compiler, CudaContext context, DeviceInfo device, KernelBuild build, ILogger? logger)
+    {
+        var compiled = compiler.Compile(build, device);
+        DumpCubin(compiled, logger);
+        var module = CudaModule.Load(context, compiled);
+        modules.Add(module);
+        return module.GetFunction(build.KernelNames.Single());
+    }
+
+    private static void DumpCubin(CompiledKernel compiled, ILogger? logger)
+    {
+        var folder = Environment.GetEnvironmentVariable(DumpVariable);
+        if (string.IsNullOrWhiteSpace(folder))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"{compiled.Build.Name.Replace('/', '_')}.{compiled.Arch}.cubin");
+        File.WriteAllBytes(path, compiled.Cubin);
+        if (logger is not null)
+        {
+            LayerLog.CubinWritten(logger, compiled.Build.Name, path);
+        }
+    }
+}
