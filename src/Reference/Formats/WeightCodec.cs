@@ -19,9 +19,9 @@ public static class WeightCodec
 
     /// <summary>
     /// Writes one row's elements without the per-matrix global scale: bf16 values, e4m3 codes (FP8), or
-    /// e2m1 × block scale (NVFP4, MXFP4). Every one is exact in float, and multiplied by a bf16 activation the product
-    /// stays exact in float (at most 8 + 2 + 4 = 14 significant bits), which is why kernels can apply the global
-    /// scale once per dot product.
+    /// e2m1 × block scale (NVFP4, MXFP4). Every one is exact in float, and its product with a bf16 activation has at
+    /// most 16 significant bits (14 for NVFP4: 8 + 2 + 4), exact in float barring underflow, which is why kernels can
+    /// apply the global scale once per dot product.
     /// </summary>
     public static void DequantizeRowUnscaled(QuantizedMatrix matrix, int row, Span<float> destination)
     {
