@@ -1,0 +1,220 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using MoeTune.Abstractions.Devices;
+using MoeTune.Abstractions.Problems;
+using MoeTune.Cuda.Compilation;
+using MoeTune.Engine.Autotuning;
+using MoeTune.Engine.Backends;
+using MoeTune.Engine.Bench;
+using MoeTune.Engine.Bench.Output;
+using MoeTune.Engine.Devices;
+using MoeTune.Host.Cli;
+using MoeTune.Models;
+using MoeTune.Models.Presets;
+using MoeTune.Reference.Synthetic;
+
+namespace MoeTune.Host.Commands;
+
+/// <summary>
+/// <c>moetune bench</c> (issue 7): ceilings and every backend × model × T in one run, written as JSON (every sample and
+/// the environment), a Markdown page and one PNG per problem, with a progress display and a short summary printed last.
+/// Exit codes: 0 all measured (or honestly unsupported), 1 something failed (the outputs say what), 2 a usage error.
+/// </summary>
+internal sealed class BenchCommand : ICliCommand
+{
+    /// <summary>Token counts on a GPU: decode to large prefill, log-spaced.</summary>
+    public static IReadOnlyList<int> GpuTokens { get; } = [1, 4, 16, 64, 256, 1024, 4096, 16384];
+
+    /// <summary>Token counts on the CPU: the Reference backend is a float64 oracle, slow beyond a few tokens.</summary>
+    public static IReadOnlyList<int> CpuTokens { get; } = [1, 2, 4];
+
+    /// <summary>The whole run's budget on a GPU: seven presets fit in about 8 minutes on one H100.</summary>
+    public static TimeSpan GpuBudget { get; } = TimeSpan.FromSeconds(420);
+
+    /// <summary>The whole run's budget on the CPU.</summary>
+    public static TimeSpan CpuBudget { get; } = TimeSpan.FromSeconds(60);
+
+    private readonly Option<string[]> _models = new("--model", "-m")
+    {
+        Description = $"Model presets ({string.Join(", ", ModelPresets.Names)}) or config.json paths; default: every preset",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private readonly Option<string[]> _tokens = new("--tokens", "-t")
+    {
+        Description = "Token counts, powers of two up to 16384 (space or comma separated); default: 1 4 16 … 16384 on a GPU, 1 2 4 on the CPU",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private readonly Option<string[]> _backends = new("--backends", "-b")
+    {
+        Description = "Backend names or aliases; default: every registered backend",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private readonly Option<string[]> _formats = new("--format", "-f")
+    {
+        Description = $"Weight formats ({string.Join(", ", WeightFormats.All.Select(f => f.ToName()))}); default: each model's own",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private readonly Option<string[]> _routings = new("--routing")
+    {
+        Description = $"Routing distributions: uniform, zipf (the tuner's, {TuningDefaults.Routing}) or zipf:S; default: uniform zipf",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private readonly Option<string[]> _modes = new("--modes")
+    {
+        Description = "Timing modes: graph (CUDA-graph replay) and/or eager; default: both (eager only on the CPU)",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private readonly Option<string> _out = new("--out", "-o")
+    {
+        Description = "Folder for bench.json, bench.md and the plots",
+        DefaultValueFactory = _ => "bench-results",
+    };
+
+    private readonly Option<double?> _budget = new("--budget")
+    {
+        Description = "Seconds for the whole run, ceilings and weight generation included; default: 420 on a GPU, 60 on the CPU",
+    };
+
+    private readonly Option<string> _device = CommonOptions.Device();
+
+    private readonly Option<int> _seed = new("--seed")
+    {
+        Description = "Seed of the synthetic weights, inputs and routing",
+        DefaultValueFactory = _ => TuningDefaults.Seed,
+    };
+
+    private readonly Option<bool> _noGate = new("--no-gate")
+    {
+        Description = "Skip the correctness gate against the CPU reference (timings of a wrong backend are then reported too)",
+    };
+
+    public IReadOnlyList<string> Examples { get; } =
+    [
+        "moetune bench --model qwen3-30b-a3b --tokens 1,16,256,4096 --out bench-results",
+        "moetune bench --backends marlin,flashinfercutlass --format nvfp4 --budget 120",
+        "moetune bench --device cpu --model ./tiny/config.json --tokens 1,2 --backends reference",
+    ];
+
+    public Command Build(CliContext context)
+    {
+        var command = new Command("bench", "Measure the GPU's ceilings and every backend × model × T against the roofline floor; write JSON, Markdown and plots.")
+        {
+            _models, _tokens, _backends, _formats, _routings, _modes, _out, _budget, _device, _seed, _noGate,
+        };
+        CommandAction.Set(command, context, parse => Run(parse, context));
+        return command;
+    }
+
+    private int Run(ParseResult parse, CliContext context)
+    {
+        using var services = context.CreateServices(parse.GetValue(CommonOptions.Verbose));
+        var devices = services.GetRequiredService<DeviceCatalog>();
+        DeviceInfo info;
+        BenchRequest request;
+        try
+        {
+            info = devices.Resolve(parse.GetValue(_device));
+            request = Request(parse, info);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            throw CliException.Usage(ex.Message);
+        }
+
+        var output = Path.GetFullPath(parse.GetValue(_out)!);
+        Directory.CreateDirectory(output);
+        var runner = new BenchRunner(
+            services.GetRequiredService<BackendCatalog>(), services.GetRequiredService<KernelCompiler>(), services.GetRequiredService<TimeProvider>());
+        Engine.Bench.Report.BenchReport report;
+        using (var device = devices.Open(info))
+        {
+            try
+            {
+                report = BenchProgressDisplay.Run(context, progress => runner.Run(request, device, progress));
+            }
+            catch (ArgumentException ex)
+            {
+                // An unknown backend name, found when the catalog is consulted.
+                throw CliException.Usage(ex.Message);
+            }
+        }
+
+        BenchJson.Write(report, output);
+        var plots = BenchPlots.Write(report, output);
+        BenchMarkdown.Write(report, output, plots);
+        BenchSummary.Print(context.Output, report, output, plots.Count);
+        return report.IsClean ? ExitCodes.Ok : ExitCodes.RuntimeFailure;
+    }
+
+    private BenchRequest Request(ParseResult parse, DeviceInfo device)
+    {
+        var gpu = device.Kind == DeviceKind.Cuda;
+        var models = List(parse.GetValue(_models));
+        var tokens = List(parse.GetValue(_tokens));
+        var formats = List(parse.GetValue(_formats));
+        var routings = List(parse.GetValue(_routings));
+        var modes = List(parse.GetValue(_modes));
+        var budget = parse.GetValue(_budget);
+        if (budget is { } b && !(b > 0))
+        {
+            throw new ArgumentException($"--budget must be a positive number of seconds, got {b}");
+        }
+
+        return new BenchRequest
+        {
+            Models = models.Count == 0 ? ModelPresets.All : [.. models.Select(m => ModelResolver.Resolve(m))],
+            Formats = formats.Count == 0 ? null : [.. formats.Select(WeightFormats.Parse)],
+            Tokens = tokens.Count == 0 ? (gpu ? GpuTokens : CpuTokens) : [.. tokens.Select(ParseTokens)],
+            Backends = List(parse.GetValue(_backends)) is { Count: > 0 } names ? names : null,
+            Routings = routings.Count == 0 ? [RoutingDistribution.Uniform, TuningDefaults.Routing] : [.. routings.Select(ParseRouting)],
+            Modes = modes.Count == 0 ? [TimingMode.Graph, TimingMode.Eager] : [.. modes.Select(ParseMode)],
+            Budget = budget is { } seconds ? TimeSpan.FromSeconds(seconds) : gpu ? GpuBudget : CpuBudget,
+            Seed = parse.GetValue(_seed),
+            CorrectnessGate = !parse.GetValue(_noGate),
+            CommandLine = "moetune " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ', StringComparison.Ordinal) ? $"\"{t.Value}\"" : t.Value)),
+        };
+    }
+
+    /// <summary>Values given as separate words, comma-separated, or both.</summary>
+    private static List<string> List(string[]? values) =>
+        [.. (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+
+    private static int ParseTokens(string text) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var t)
+        ? t
+        : throw new ArgumentException($"--tokens: '{text}' is not a token count");
+
+    private static TimingMode ParseMode(string text) => TimingModes.TryParse(text, out var mode)
+        ? mode
+        : throw new ArgumentException($"--modes: unknown mode '{text}'; valid: graph, eager");
+
+    /// <summary>"uniform", "zipf" (the tuner's exponent) or "zipf:S".</summary>
+    internal static RoutingDistribution ParseRouting(string text)
+    {
+        if (string.Equals(text, "uniform", StringComparison.OrdinalIgnoreCase))
+        {
+            return RoutingDistribution.Uniform;
+        }
+
+        if (string.Equals(text, "zipf", StringComparison.OrdinalIgnoreCase))
+        {
+            return TuningDefaults.Routing;
+        }
+
+        const string prefix = "zipf:";
+        if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
+            && double.TryParse(text[prefix.Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out var exponent)
+            && double.IsFinite(exponent) && exponent >= 0)
+        {
+            return RoutingDistribution.Zipf(exponent);
+        }
+
+        throw new ArgumentException($"--routing: unknown distribution '{text}'; valid: uniform, zipf, zipf:S with S ≥ 0");
+    }
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using MoeTune.Engine.Bench;
+using MoeTune.Engine.Bench.Output;
+using MoeTune.Engine.Bench.Report;
+
+namespace MoeTune.Host.Commands;
+
+/// <summary>
+/// The short plain-text summary a bench run prints last (the lent GPU returns only the tail of the output): ceilings,
+/// then per problem and T the best backend against the floor and the tuned plan's regret, then anything that failed.
+/// </summary>
+internal static class BenchSummary
+{
+    public static void Print(TextWriter output, BenchReport report, string folder, int plots)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine();
+        output.WriteLine($"bench on {report.Environment.Device} in {report.Elapsed.TotalSeconds.ToString("0", c)} s");
+        foreach (var ceiling in report.Ceilings.All)
+        {
+            var value = ceiling.PerSecond is null ? $"unavailable ({ceiling.Unavailable})"
+                : ceiling.Unit == "B/s" ? $"{BenchUnits.TerabytesPerSecond(ceiling.PerSecond)} TB/s"
+                : $"{BenchUnits.Teraflops(ceiling.PerSecond)} TFLOP/s";
+            output.WriteLine($"  {ceiling.Kind,-15} {value}  [{ceiling.Method}]");
+        }
+
+        var routing = report.Regret.Count > 0 ? report.Regret[0].Routing : null;
+        output.WriteLine();
+        output.WriteLine($"{"problem",-28} {"T",6} {"best",-18} {"µs",9} {"floor µs",9} {"eff.",6} {"plan",-18} {"regret",7}   ({routing} routing)");
+        foreach (var row in report.Regret.Where(r => r.Routing == routing))
+        {
+            var efficiency = row.FloorMicroseconds / row.BestMicroseconds;
+            output.WriteLine(string.Create(c,
+                $"{Clip(row.Problem, 28),-28} {row.Tokens,6} {Clip(row.Best ?? "none", 18),-18} {BenchUnits.Microseconds(row.BestMicroseconds),9} {BenchUnits.Microseconds(row.FloorMicroseconds),9} {BenchUnits.Percent(efficiency),6} {Clip(row.PlanBackend ?? "none", 18),-18} {BenchUnits.Ratio(row.PlanRegret),7}"));
+        }
+
+        var problems = report.Problems.SelectMany(p => p.Backends
+            .Where(b => b.Status is not (BackendStatus.Measured or BackendStatus.Unsupported) || b.Points.Any(pt => pt.Status != PointStatus.Measured))
+            .Select(b => $"  {p.Label} · {b.Backend}: {b.Status.ToString().ToLowerInvariant()} {Clip(b.Detail.Length > 0 ? b.Detail : FirstPointError(b), 160)}"))
+            .ToList();
+        if (problems.Count > 0 || report.Aborted is not null)
+        {
+            output.WriteLine();
+            output.WriteLine("not measured as asked:");
+            if (report.Aborted is { } aborted)
+            {
+                output.WriteLine($"  GPU unusable after {Clip(aborted, 200)}");
+            }
+
+            problems.Take(20).ToList().ForEach(output.WriteLine);
+            if (problems.Count > 20)
+            {
+                output.WriteLine($"  … and {problems.Count - 20} more (see bench.md)");
+            }
+        }
+
+        output.WriteLine();
+        output.WriteLine($"wrote {Path.Combine(folder, BenchJson.FileName)}, {Path.Combine(folder, BenchMarkdown.FileName)} and {plots} plot(s)");
+    }
+
+    private static string FirstPointError(BackendRun run) =>
+        run.Points.FirstOrDefault(p => p.Status != PointStatus.Measured) is { } p
+            ? string.Create(CultureInfo.InvariantCulture, $"at {p.Tokens} tokens ({p.Mode.ToName()}): {p.Detail}")
+            : "";
+
+    private static string Clip(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
+}

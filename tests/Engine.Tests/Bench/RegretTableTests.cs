@@ -1,0 +1,81 @@
+using MoeTune.Abstractions.Devices;
+using MoeTune.Abstractions.Problems;
+using MoeTune.Engine.Bench;
+using MoeTune.Engine.Bench.Report;
+using MoeTune.Engine.Bench.Roofline;
+
+namespace MoeTune.Engine.Tests.Bench;
+
+public sealed class RegretTableTests
+{
+    private const string Uniform = "uniform";
+
+    [Fact]
+    public void Each_backend_and_the_tuned_plan_are_timed_against_the_best_of_the_bucket()
+    {
+        // A wins decode, B wins prefill; the latency objective weighs decode fully, so the tuned plan is A.
+        var problem = Problem(
+            Run("A", (1, TimingMode.Graph, 10), (1, TimingMode.Eager, 30), (4096, TimingMode.Eager, 2000)),
+            Run("B", (1, TimingMode.Graph, 20), (1, TimingMode.Eager, 25), (4096, TimingMode.Eager, 1000)));
+
+        var rows = RegretTable.Build([problem], [1, 4096], [Uniform], [TimingMode.Graph, TimingMode.Eager], DeviceKind.Cuda);
+
+        Assert.Equal(2, rows.Count);
+        var decode = rows[0];
+        Assert.Equal((1, TimingMode.Graph, "A", 10.0), (decode.Tokens, decode.Mode, decode.Best, decode.BestMicroseconds!.Value));
+        Assert.Equal(2.0, decode.Backends.Single(b => b.Backend == "B").Regret);
+        Assert.Equal(("A", 1.0), (decode.PlanBackend, decode.PlanRegret!.Value));
+        var prefill = rows[1];
+        Assert.Equal((4096, TimingMode.Eager, "B"), (prefill.Tokens, prefill.Mode, prefill.Best));
+        Assert.Equal(2.0, prefill.PlanRegret);
+        Assert.Equal("A", prefill.Plan);
+        Assert.Equal(5.0, decode.FloorMicroseconds);
+    }
+
+    [Fact]
+    public void Only_the_measured_mode_is_used_when_the_tuners_is_missing_and_failed_backends_stay_out()
+    {
+        var failed = new BackendRun("C", "1", "test", BackendStatus.Failed, "prepare: boom", 0, 0, null, []);
+        var problem = Problem(Run("A", (1, TimingMode.Eager, 30)), failed);
+
+        var row = Assert.Single(RegretTable.Build([problem], [1], [Uniform], [TimingMode.Eager], DeviceKind.Cuda));
+
+        Assert.Equal(TimingMode.Eager, row.Mode);
+        Assert.Equal(["A"], row.Backends.Select(b => b.Backend));
+        Assert.Equal(1.0, row.PlanRegret);
+    }
+
+    [Fact]
+    public void No_measured_backend_gives_no_best_and_says_why_there_is_no_plan()
+    {
+        var problem = Problem(new BackendRun("C", "1", "test", BackendStatus.Unsupported, "no", 0, 0, null, []));
+
+        var row = Assert.Single(RegretTable.Build([problem], [1], [Uniform], [TimingMode.Graph], DeviceKind.Cuda));
+
+        Assert.Null(row.Best);
+        Assert.Null(row.PlanRegret);
+        Assert.StartsWith("none: ", row.Plan, StringComparison.Ordinal);
+    }
+
+    private static BenchProblem Problem(params BackendRun[] runs) => new(
+        "m",
+        "test",
+        "moe1",
+        WeightFormat.Nvfp4,
+        "",
+        [new RooflineFloor(1, Uniform, 2, 8, 1e6, 1e7, 1e5, 5, 0.1, 5)],
+        runs);
+
+    private static BackendRun Run(string name, params (int Tokens, TimingMode Mode, double Us)[] times) => new(
+        name,
+        "1",
+        "test",
+        BackendStatus.Measured,
+        "",
+        1000,
+        10,
+        0.001,
+        [.. times.Select(t => new BenchPoint(t.Tokens, Uniform, t.Mode, PointStatus.Measured, "", Timing(t.Us), null, null, null))]);
+
+    private static TimingSummary Timing(double us) => new(us, us, us, us, us, 0, 0, 1, true, "converged", [us]);
+}
