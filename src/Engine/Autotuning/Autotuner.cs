@@ -54,7 +54,7 @@ public sealed class Autotuner
             cancellationToken.ThrowIfCancellationRequested();
             var backend = candidates[i].Backend;
             var steps = request.Buckets.Count + 1;
-            if (reusable.TryGetValue(backend.Name, out var stored) && Supports(backend, request))
+            if (reusable.TryGetValue(backend.Name, out var stored) && BackendSupport.Check(backend, device, shape).IsSupported)
             {
                 measurements.Add(stored);
                 statuses.Add(CandidateStatus.From(stored) with { Detail = "reused from the store" });
@@ -123,19 +123,6 @@ public sealed class Autotuner
             .Where(m => m.Outcome == CandidateOutcome.Incorrect
                 || (m.Outcome == CandidateOutcome.Ok && request.Buckets.All(b => m.Buckets.Any(t => t.Tokens == b))))
             .ToDictionary(m => m.Plugin.Backend, StringComparer.Ordinal);
-
-    /// <summary>Support is re-checked live even for a reused measurement: it is cheap and may depend on the device.</summary>
-    private static bool Supports(IMoeBackend backend, TuneRequest request)
-    {
-        try
-        {
-            return backend.CheckSupport(request.Device.Info, request.Weights.Shape).IsSupported;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            return false;
-        }
-    }
 
     private static string Describe(CandidateMeasurement measurement) => measurement.Outcome switch
     {

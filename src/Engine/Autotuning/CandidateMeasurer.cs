@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using MoeTune.Abstractions.Backends;
 using MoeTune.Engine.Accuracy;
+using MoeTune.Engine.Backends;
 using MoeTune.Engine.Plugins;
 using MoeTune.Tuning;
 using MoeTune.TuningDb;
@@ -19,12 +20,7 @@ internal sealed class CandidateMeasurer(TuneRequest request, GateCase gate, stri
     {
         var device = request.Device;
         var shape = request.Weights.Shape;
-        var support = Guard(() => backend.CheckSupport(device.Info, shape), out var supportError);
-        if (support is null)
-        {
-            return Record(backend, CandidateOutcome.Failed, $"support check threw: {supportError}");
-        }
-
+        var support = BackendSupport.Check(backend, device.Info, shape);
         if (!support.IsSupported)
         {
             return Record(backend, CandidateOutcome.Unsupported, support.Reason);
@@ -114,19 +110,4 @@ internal sealed class CandidateMeasurer(TuneRequest request, GateCase gate, stri
         MeasuredAt = clock.GetUtcNow(),
         ToolVersion = toolVersion,
     };
-
-    private static T? Guard<T>(Func<T> action, out string error)
-        where T : class
-    {
-        try
-        {
-            error = "";
-            return action();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            error = PluginCatalog.Describe(ex);
-            return null;
-        }
-    }
 }

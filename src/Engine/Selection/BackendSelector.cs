@@ -45,7 +45,7 @@ public sealed class BackendSelector
             .Where(m => m.DriverVersion == device.DriverVersion)
             .ToDictionary(m => m.Plugin.Backend, StringComparer.Ordinal);
         var candidates = _catalog.InPriorityOrder
-            .Select(b => new PreviewCandidate(b, CheckSupport(b.Backend, request), measured.GetValueOrDefault(b.Name)))
+            .Select(b => new PreviewCandidate(b, BackendSupport.Check(b.Backend, device, request.Problem), measured.GetValueOrDefault(b.Name)))
             .ToList();
         var stored = _store.GetDecision(device, request.Problem, request.Settings.Objective, keys);
         var inputs = new SelectionInputs(
@@ -108,18 +108,5 @@ public sealed class BackendSelector
         var tuned = _tuner.Tune(new TuneRequest(request.Device, weights, request.Settings, request.Label), progress, cancellationToken);
         return new SelectionResult(
             tuned.Choice.Plan, SelectionSource.Autotune, SelectionPrecedence.Describe(SelectionSource.Autotune, preview.Inputs), tuned.Statuses, tune.Notes, tuned);
-    }
-
-    /// <summary>A support check that throws is an unsupported candidate with the exception as its reason, never a crash.</summary>
-    private static SupportDecision CheckSupport(IMoeBackend backend, SelectionRequest request)
-    {
-        try
-        {
-            return backend.CheckSupport(request.Device.Info, request.Problem);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            return SupportDecision.No($"support check threw {ex.GetType().Name}: {ex.Message}");
-        }
     }
 }

@@ -1,6 +1,7 @@
+using MoeTune.Abstractions.Problems;
+using MoeTune.Engine.Backends;
 using MoeTune.Tuning;
 using MoeTune.TuningDb;
-using MoeTune.Engine.Backends;
 
 namespace MoeTune.Engine.Selection;
 
@@ -17,10 +18,10 @@ public static class SelectionPrecedence
         ArgumentNullException.ThrowIfNull(inputs);
         var notes = new List<string>();
 
-        var forced = Forced(inputs);
+        var forced = Forced(inputs.CommandLineBackend, inputs.Environment, inputs.Format);
         if (forced is { } force)
         {
-            return DecideForced(inputs, force.Name, force.Source, force.Origin, notes);
+            return DecideForced(inputs, force.Name, force.Source, Describe(force.Source, inputs), notes);
         }
 
         if (inputs.Stored is { } stored)
@@ -70,20 +71,25 @@ public static class SelectionPrecedence
         };
     }
 
-    private static (string Name, SelectionSource Source, string Origin)? Forced(SelectionInputs inputs)
+    /// <summary>
+    /// The forced name and its level: the command line, then <c>MOETUNE_BACKEND_&lt;FORMAT&gt;</c>, then
+    /// <c>MOETUNE_BACKEND</c>, skipping levels that are unset, blank or "auto"; null where nothing is forced.
+    /// </summary>
+    public static (string Name, SelectionSource Source)? Forced(string? commandLine, EnvironmentSnapshot environment, WeightFormat format)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var levels = new[]
         {
-            (Value: inputs.CommandLineBackend, Source: SelectionSource.CommandLine),
-            (Value: inputs.Environment.Get(EnvironmentVariables.BackendFor(inputs.Format)), Source: SelectionSource.FormatEnvironment),
-            (Value: inputs.Environment.Get(EnvironmentVariables.Backend), Source: SelectionSource.Environment),
+            (Value: commandLine, Source: SelectionSource.CommandLine),
+            (Value: environment.Get(EnvironmentVariables.BackendFor(format)), Source: SelectionSource.FormatEnvironment),
+            (Value: environment.Get(EnvironmentVariables.Backend), Source: SelectionSource.Environment),
         };
         foreach (var (value, source) in levels)
         {
             var name = value?.Trim();
             if (!string.IsNullOrEmpty(name) && !string.Equals(name, BackendRegistry.Auto, StringComparison.OrdinalIgnoreCase))
             {
-                return (name, source, Describe(source, inputs));
+                return (name, source);
             }
         }
 
