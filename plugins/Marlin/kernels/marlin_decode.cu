@@ -187,8 +187,14 @@ MARLIN_DEVICE void warp_stream_gemm(const MarlinParams& p, DecodeShared<NT>& s, 
         if (i < n) issue_weights(i);
     if (wait_counter != nullptr)
     {
+        // The GEMM1 tiles waited for were taken earlier by running CTAs, so they finish within microseconds; a wait
+        // of seconds means a broken invariant, and a trap reports it where a hang would not.
         if (lane == 0)
-            while (ld_acquire_u32(wait_counter) < wait_target) nanosleep_ns(64);
+            for (u32 spins = 0; ld_acquire_u32(wait_counter) < wait_target; ++spins)
+            {
+                if (spins > (1u << 24)) __trap();
+                nanosleep_ns(64);
+            }
         __syncwarp();
     }
     for (int i = 0; i < DECODE_STAGES - 1; ++i)
