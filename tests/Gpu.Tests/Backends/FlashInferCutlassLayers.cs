@@ -15,10 +15,15 @@ namespace MoeTune.Gpu.Tests.Backends;
 /// weights (seed logged), with the CPU reference over the same weights. Built on first use and shared by the class's
 /// tests, which run grouped by preset and format (<see cref="FlashInferCutlassCaseOrder"/>); the least recently used
 /// layers are dropped when the next one would not fit (every preset in both formats is about 53 GB of weights).
+/// Expert e carries the weights of expert e mod <see cref="DistinctExperts"/> of a smaller draw: that keeps the
+/// host-side generation of the largest presets (deepseek-v3: 11 G parameters) to seconds, while the device still
+/// holds, indexes and streams every expert; an expert-indexing error still shows unless it is off by a multiple of 32.
 /// </summary>
 public sealed class FlashInferCutlassLayers : IDisposable
 {
     public const int MaxTokens = 16384;
+
+    public const int DistinctExperts = 32;
 
     /// <summary>Free device memory kept beyond a layer's needs (the tests' tensors, the context).</summary>
     private const long HeadroomBytes = 6L << 30;
@@ -44,7 +49,7 @@ public sealed class FlashInferCutlassLayers : IDisposable
         var device = gpu.Device!.ToDeviceInfo();
         var decision = backend.CheckSupport(device, model.Shape);
         Assert.True(decision.IsSupported, $"FlashInferCutlass should run {preset} in {format} on {device}: {decision.Reason}");
-        var weights = SyntheticWeights.Generate(model.Shape, TestInputs.NewRandom($"FlashInferCutlass {preset} {format} weights").Next());
+        var weights = Generate(model.Shape, TestInputs.NewRandom($"FlashInferCutlass {preset} {format} weights").Next());
         MakeRoom(context, (weights.StoredBytes * 3 / 2) + WorkspaceEstimate(model.Shape));
         var layer = backend.Prepare(weights, new PrepareContext(device, MaxTokens));
         context.Synchronize();
@@ -63,6 +68,14 @@ public sealed class FlashInferCutlassLayers : IDisposable
         }
 
         held.Clear();
+    }
+
+    private static MoeWeights Generate(MoeShape shape, int seed)
+    {
+        var distinct = Math.Min(shape.Experts, DistinctExperts);
+        var draw = SyntheticWeights.Generate(
+            new MoeShape(distinct, Math.Min(shape.TopK, distinct), shape.Hidden, shape.Intermediate, shape.Activation, shape.Format), seed);
+        return new MoeWeights(shape, [.. Enumerable.Range(0, shape.Experts).Select(e => draw.Experts[e % distinct])]);
     }
 
     // Gathered activations, intermediate and partials for MaxTokens (a generous bound; the layer reports the exact one).
