@@ -80,16 +80,16 @@ internal sealed class ProblemBench(BenchContext context, ProblemPlan problem, Ha
         try
         {
             context.Progress.Report($"{problem.Model.Name} {_shape.Format.ToName()}: generating synthetic weights");
-            _weights ??= SyntheticWeights.Generate(_shape, Request.Seed);
+            var weights = _weights ??= SyntheticWeights.Generate(_shape, Request.Seed);
             step = "prepare";
             context.Progress.Report($"{Label(backend)}: prepare");
-            layer = backend.Backend.Prepare(_weights, Device.PrepareContext(Math.Max(GateCase.Tokens, Request.Tokens.Max())));
+            layer = backend.Backend.Prepare(weights, PrepareContext());
             double? gateError = null;
             if (Request.CorrectnessGate)
             {
                 step = "correctness gate";
                 context.Progress.Report($"{Label(backend)}: correctness gate");
-                _gate ??= new GateCase(_weights, Request.Seed);
+                _gate ??= new GateCase(weights, Request.Seed);
                 using var tensors = Device.AllocateTensors(_shape, GateCase.Tokens);
                 gateError = _gate.Check(layer, Device, tensors);
                 if (!(gateError <= RelativeError.Bf16Tolerance))
@@ -102,11 +102,14 @@ internal sealed class ProblemBench(BenchContext context, ProblemPlan problem, Ha
             }
 
             step = "timing";
-            var points = TimeAll(backend, layer);
-            return Outcome(backend, BackendStatus.Measured, "") with
+            using var copies = new WeightCopies(layer, () => backend.Backend.Prepare(weights, PrepareContext()));
+            var (weightBytes, workspaceBytes) = (layer.WeightBytes, layer.WorkspaceBytes);
+            layer = null; // the copies own it now
+            var points = TimeAll(backend, copies);
+            return Outcome(backend, BackendStatus.Measured, copies.Shortfall ?? "") with
             {
-                WeightBytes = layer.WeightBytes,
-                WorkspaceBytes = layer.WorkspaceBytes,
+                WeightBytes = weightBytes,
+                WorkspaceBytes = workspaceBytes,
                 CorrectnessError = gateError,
                 Points = points,
             };
@@ -122,7 +125,7 @@ internal sealed class ProblemBench(BenchContext context, ProblemPlan problem, Ha
         }
     }
 
-    private List<BenchPoint> TimeAll(RegisteredBackend backend, IPreparedMoeLayer layer)
+    private List<BenchPoint> TimeAll(RegisteredBackend backend, WeightCopies copies)
     {
         var points = new List<BenchPoint>();
         foreach (var tokens in Request.Tokens)
@@ -135,9 +138,11 @@ internal sealed class ProblemBench(BenchContext context, ProblemPlan problem, Ha
                 {
                     rotation = InputRotation.Create(Device, _shape, tokens, routing, Request.Seed);
                     var floor = Floor(tokens, label, rotation);
+                    var needed = floor is null ? 1 : WeightCopies.Needed(floor.RotationWeightBytes, Device.Info.L2CacheBytes, rotation.Count);
+                    var (layer, used) = copies.Cycling(needed);
                     foreach (var mode in context.Modes)
                     {
-                        points.Add(TimeOne(backend, layer, rotation, tokens, label, mode, floor));
+                        points.Add(TimeOne(backend, layer, used, rotation, tokens, label, mode, floor));
                     }
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -160,11 +165,11 @@ internal sealed class ProblemBench(BenchContext context, ProblemPlan problem, Ha
     }
 
     private BenchPoint TimeOne(
-        RegisteredBackend backend, IPreparedMoeLayer layer, IReadOnlyList<ForwardTensors> rotation, int tokens, string routing, TimingMode mode, RooflineFloor? floor)
+        RegisteredBackend backend, IPreparedMoeLayer layer, int copies, IReadOnlyList<ForwardTensors> rotation, int tokens, string routing, TimingMode mode, RooflineFloor? floor)
     {
         if (context.Poison.Reason is { } poisoned)
         {
-            return new BenchPoint(tokens, routing, mode, PointStatus.NotRun, $"the GPU was left unusable by {poisoned}", null, null, null, null);
+            return new BenchPoint(tokens, routing, mode, PointStatus.NotRun, $"the GPU was left unusable by {poisoned}", 0, null, null, null, null);
         }
 
         context.Progress.Report(string.Create(CultureInfo.InvariantCulture, $"{Label(backend)} · {tokens} tokens · {routing} · {mode.ToName()}"));
@@ -175,7 +180,7 @@ internal sealed class ProblemBench(BenchContext context, ProblemPlan problem, Ha
             var timing = TimingSummary.From(context.Runner.Run(sampler.Sample, budget));
             var seconds = timing.MedianMicroseconds * 1e-6;
             return new BenchPoint(
-                tokens, routing, mode, PointStatus.Measured, "", timing,
+                tokens, routing, mode, PointStatus.Measured, "", copies, timing,
                 floor?.WeightBytes / seconds, floor?.Flops / seconds, floor?.FloorMicroseconds / timing.MedianMicroseconds);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -221,10 +226,13 @@ internal sealed class ProblemBench(BenchContext context, ProblemPlan problem, Ha
             : "";
     }
 
+    /// <summary>Workspaces for the largest token count asked for, and for the gate's case.</summary>
+    private Abstractions.Backends.PrepareContext PrepareContext() => Device.PrepareContext(Math.Max(GateCase.Tokens, Request.Tokens.Max()));
+
     private string Label(RegisteredBackend backend) => $"{problem.Model.Name} {_shape.Format.ToName()} · {backend.Name}";
 
     private static BenchPoint Failed(int tokens, string routing, TimingMode mode, string error) =>
-        new(tokens, routing, mode, PointStatus.Failed, error, null, null, null, null);
+        new(tokens, routing, mode, PointStatus.Failed, error, 0, null, null, null, null);
 
     private static BackendRun Outcome(RegisteredBackend backend, BackendStatus status, string detail) =>
         new(backend.Name, backend.Backend.Version, backend.Source, status, detail, 0, 0, null, []);

@@ -60,9 +60,9 @@ internal static class BenchPlots
             return null;
         }
 
-        plot.Title($"{problem.Label} on {report.Environment.Device.Name} ({routing} routing)");
+        plot.Title($"{problem.Label} on {report.Environment.Device.Name}: {routing} routing, the tuner's timing mode");
         plot.XLabel("tokens T (log scale)");
-        plot.YLabel("time per forward, µs (log scale; graph replay up to 256 tokens, eager above)");
+        plot.YLabel("µs per forward (log scale)");
         plot.Axes.Bottom.TickGenerator = LogTicks(v => Math.Pow(10, v).ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         plot.Axes.Left.TickGenerator = LogTicks(v => AxisMicroseconds(Math.Pow(10, v)));
         plot.ShowLegend(Alignment.UpperLeft);

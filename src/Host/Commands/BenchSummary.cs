@@ -18,10 +18,8 @@ internal static class BenchSummary
         output.WriteLine($"bench on {report.Environment.Device} in {report.Elapsed.TotalSeconds.ToString("0", c)} s");
         foreach (var ceiling in report.Ceilings.All)
         {
-            var value = ceiling.PerSecond is null ? $"unavailable ({ceiling.Unavailable})"
-                : ceiling.Unit == "B/s" ? $"{BenchUnits.TerabytesPerSecond(ceiling.PerSecond)} TB/s"
-                : $"{BenchUnits.Teraflops(ceiling.PerSecond)} TFLOP/s";
-            output.WriteLine($"  {ceiling.Kind,-15} {value}  [{ceiling.Method}]");
+            var value = ceiling.IsAvailable ? BenchUnits.Rate(ceiling) : $"unavailable ({Clip(ceiling.Unavailable, 160)})";
+            output.WriteLine($"  {BenchUnits.Label(ceiling.Kind),-15} {value}  [{ceiling.Method}]");
         }
 
         var routing = report.Regret.Count > 0 ? report.Regret[0].Routing : null;

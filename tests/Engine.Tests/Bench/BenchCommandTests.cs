@@ -54,6 +54,7 @@ public sealed class BenchCommandTests : IDisposable
             {
                 Assert.Equal("measured", p.GetProperty("status").GetString());
                 Assert.Equal("eager", p.GetProperty("mode").GetString());
+                Assert.Equal(1, p.GetProperty("weightCopies").GetInt32()); // the CPU's L2 is unknown: no copies
                 Assert.NotEmpty(p.GetProperty("timing").GetProperty("samplesMicroseconds").EnumerateArray());
                 Assert.InRange(p.GetProperty("efficiency").GetDouble(), 1e-6, 1e6);
             });

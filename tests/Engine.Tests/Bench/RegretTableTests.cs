@@ -75,7 +75,7 @@ public sealed class RegretTableTests
         1000,
         10,
         0.001,
-        [.. times.Select(t => new BenchPoint(t.Tokens, Uniform, t.Mode, PointStatus.Measured, "", Timing(t.Us), null, null, null))]);
+        [.. times.Select(t => new BenchPoint(t.Tokens, Uniform, t.Mode, PointStatus.Measured, "", 1, Timing(t.Us), null, null, null))]);
 
     private static TimingSummary Timing(double us) => new(us, us, us, us, us, 0, 0, 1, true, "converged", [us]);
 }

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MoeTune.Engine.Bench.Report;
@@ -18,6 +19,9 @@ public static class BenchJson
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+
+        // A file for people and scripts, never embedded in HTML: keep µ, ±, < and + readable.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static string Serialize(BenchReport report) => JsonSerializer.Serialize(report, Options);

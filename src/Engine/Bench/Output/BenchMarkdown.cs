@@ -86,10 +86,7 @@ public static class BenchMarkdown
         Separator(md, 5);
         foreach (var c in ceilings.All)
         {
-            var value = c.PerSecond is null ? BenchUnits.Missing
-                : c.Unit == "B/s" ? BenchUnits.TerabytesPerSecond(c.PerSecond) + " TB/s"
-                : BenchUnits.Teraflops(c.PerSecond) + " TFLOP/s";
-            Row(md, c.Kind.ToString(), value, BenchUnits.Microseconds(c.Timing?.MedianMicroseconds), c.Method, c.Unavailable);
+            Row(md, BenchUnits.Label(c.Kind), BenchUnits.Rate(c), BenchUnits.Microseconds(c.Timing?.MedianMicroseconds), c.Method, c.Unavailable);
         }
 
         md.AppendLine();

@@ -15,6 +15,8 @@ public enum PointStatus
 /// <summary>
 /// One backend timed at one token count, routing and mode, with what the time means against the roofline: achieved
 /// weight bandwidth and FLOP rate, and efficiency (the floor over the median; 1 is the floor itself).
+/// <see cref="WeightCopies"/> is how many prepared copies of the layer the timing cycled through (more than 1 only where
+/// the weights one rotation touches would otherwise fit in L2).
 /// </summary>
 public sealed record BenchPoint(
     int Tokens,
@@ -22,6 +24,7 @@ public sealed record BenchPoint(
     TimingMode Mode,
     PointStatus Status,
     string Detail,
+    int WeightCopies,
     TimingSummary? Timing,
     double? AchievedBytesPerSecond,
     double? AchievedFlopsPerSecond,
