@@ -31,7 +31,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
         using var rig = new Rig(gpu, Shape(WeightFormat.Bf16, Activation.SwiGlu), "routing");
         rig.Ids.Upload<int>(rig.TopKIds);
         rig.Kernels.Route(rig.Stream.Handle, rig.Ids.Address, Tokens, rig.Routing);
-        rig.Stream.Synchronize();
+        FlashInferCutlassWatchdog.Synchronize(rig.Stream, "the routing kernel");
 
         var counts = new int[Experts];
         foreach (var id in rig.TopKIds) counts[id]++;
@@ -87,7 +87,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
         rig.RunUntilGather();
         rig.Kernels.FirstGemm(rig.Stream.Handle, Tokens, rig.Kernels.FirstGemmArguments(
             rig.Routing, rig.Activations.Address, rig.W13.Address, rig.W13Scales.Address, rig.IntermediateTiles.Address));
-        rig.Stream.Synchronize();
+        FlashInferCutlassWatchdog.Synchronize(rig.Stream, $"GEMM1 {format} {activation}");
 
         var tiles = rig.IntermediateTiles.Download<byte>();
         var rowSources = rig.RowSources.Download<int>();
@@ -127,7 +127,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
         using var rig = new Rig(gpu, Shape(format, Activation.SwiGlu), $"GEMM2 {format}");
         rig.Ids.Upload<int>(rig.TopKIds);
         rig.Kernels.Route(rig.Stream.Handle, rig.Ids.Address, Tokens, rig.Routing);
-        rig.Stream.Synchronize();
+        FlashInferCutlassWatchdog.Synchronize(rig.Stream, "the routing kernel");
         var rowSources = rig.RowSources.Download<int>();
         var totalRows = rig.RowOffsets.Download<int>()[Experts];
 
@@ -147,7 +147,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
         rig.Partials.Fill(Poison.Bf16);
         rig.Kernels.SecondGemm(rig.Stream.Handle, Tokens, rig.Kernels.SecondGemmArguments(
             rig.Routing, rig.IntermediateTiles.Address, rig.W2.Address, rig.W2Scales.Address, rig.RouteWeights.Address, rig.Partials.Address));
-        rig.Stream.Synchronize();
+        FlashInferCutlassWatchdog.Synchronize(rig.Stream, $"GEMM2 {format}");
 
         var partials = rig.Partials.Download<ushort>();
         var w2Row = new float[Intermediate];
@@ -255,7 +255,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
             Ids.Upload<int>(TopKIds);
             Kernels.Route(Stream.Handle, Ids.Address, Tokens, Routing);
             Kernels.Gather(Stream.Handle, HiddenBuffer.Address, Tokens, Routing, Activations.Address);
-            Stream.Synchronize();
+            FlashInferCutlassWatchdog.Synchronize(Stream, "routing and gather");
         }
 
         /// <summary>act(W13[expert] · x[token]) in double from the dequantised weights.</summary>

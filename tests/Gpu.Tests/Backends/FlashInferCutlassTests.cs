@@ -97,7 +97,7 @@ public sealed class FlashInferCutlassTests(GpuFixture gpu, FlashInferCutlassLaye
             tensors.Upload(TestInputs.NormalBf16(random, tokens * shape.Hidden), ids, weights);
             tensors.Output.FillAsync(PoisonPair, stream);
             replay.Launch(stream);
-            stream.Synchronize();
+            FlashInferCutlassWatchdog.Synchronize(stream, $"graph replay {round} of {preset} {format} T={tokens}");
             var replayed = tensors.Output.Download<ushort>();
             AssertIdentical(tensors.Forward(entry.Layer, stream), replayed, $"round {round}: graph replay against a direct forward");
             AssertFinite(replayed, shape.Hidden, $"round {round}");
@@ -112,7 +112,7 @@ public sealed class FlashInferCutlassTests(GpuFixture gpu, FlashInferCutlassLaye
         using var stream = CudaStream.Create(context);
         using var tensors = new Tensors(context, entry.Model.Shape, 1);
         entry.Layer.Forward(tensors.Args(stream.Handle) with { Tokens = 0 });
-        stream.Synchronize();
+        FlashInferCutlassWatchdog.Synchronize(stream, "a forward of 0 tokens");
         var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
             entry.Layer.Forward(tensors.Args(stream.Handle) with { Tokens = FlashInferCutlassLayers.MaxTokens + 1 }));
         Assert.Contains($"{FlashInferCutlassLayers.MaxTokens}", error.Message, StringComparison.Ordinal);
@@ -187,7 +187,7 @@ public sealed class FlashInferCutlassTests(GpuFixture gpu, FlashInferCutlassLaye
         {
             Output.FillAsync(PoisonPair, stream);
             layer.Forward(Args(stream.Handle));
-            stream.Synchronize();
+            FlashInferCutlassWatchdog.Synchronize(stream, $"a forward of {shape} at T={tokens}");
             return Output.Download<ushort>();
         }
 
