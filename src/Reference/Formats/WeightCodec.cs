@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Weights;
 
@@ -23,30 +24,12 @@ public static class WeightCodec
     /// most 16 significant bits (14 for NVFP4: 8 + 2 + 4), exact in float barring underflow, which is why kernels can
     /// apply the global scale once per dot product.
     /// </summary>
-    public static void DequantizeRowUnscaled(QuantizedMatrix matrix, int row, Span<float> destination)
-    {
-        CheckRow(matrix, row, destination.Length, nameof(destination));
-        if (matrix.Format == WeightFormat.Bf16)
-        {
-            Bf16.ToFloat(Bf16Matrix.Elements(matrix).Slice(row * matrix.Cols, matrix.Cols), destination);
-            return;
-        }
-
+    public static void DequantizeRowUnscaled(QuantizedMatrix matrix, int row, Span<float> destination) =>
         DecodeUnscaled(matrix, row, destination);
-    }
 
     /// <summary>As <see cref="DequantizeRowUnscaled(QuantizedMatrix, int, Span{float})"/>, widened to double (still exact).</summary>
-    public static void DequantizeRowUnscaled(QuantizedMatrix matrix, int row, Span<double> destination)
-    {
-        CheckRow(matrix, row, destination.Length, nameof(destination));
-        if (matrix.Format == WeightFormat.Bf16)
-        {
-            Bf16.ToDouble(Bf16Matrix.Elements(matrix).Slice(row * matrix.Cols, matrix.Cols), destination);
-            return;
-        }
-
+    public static void DequantizeRowUnscaled(QuantizedMatrix matrix, int row, Span<double> destination) =>
         DecodeUnscaled(matrix, row, destination);
-    }
 
     /// <summary>
     /// Writes one row's dequantised values: the unscaled element (exact) times the matrix's global scale, one float
@@ -79,9 +62,25 @@ public static class WeightCodec
     private static void DecodeUnscaled<T>(QuantizedMatrix matrix, int row, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        CheckRow(matrix, row, destination.Length, nameof(destination));
         var cols = matrix.Cols;
         switch (matrix.Format)
         {
+            case WeightFormat.Bf16:
+                var elements = Bf16Matrix.Elements(matrix).Slice(row * cols, cols);
+                if (typeof(T) == typeof(float))
+                {
+                    Bf16.ToFloat(elements, MemoryMarshal.Cast<T, float>(destination));
+                }
+                else
+                {
+                    for (var i = 0; i < cols; i++)
+                    {
+                        destination[i] = T.CreateTruncating(Bf16.ToFloat(elements[i]));
+                    }
+                }
+
+                break;
             case WeightFormat.Fp8:
                 var codes = matrix.Data.AsSpan(row * cols, cols);
                 for (var i = 0; i < cols; i++)

@@ -51,6 +51,27 @@ public class WeightCodecTests
             }
         });
 
+    [Theory]
+    [InlineData(WeightFormat.Bf16)]
+    [InlineData(WeightFormat.Fp8)]
+    [InlineData(WeightFormat.Nvfp4)]
+    [InlineData(WeightFormat.Mxfp4)]
+    public void Unscaled_rows_in_double_are_the_float_rows_widened(WeightFormat format)
+    {
+        var values = Enumerable.Range(0, 3 * 64).Select(i => MathF.Sin(i * 0.7f) * (i % 5)).ToArray();
+        var m = WeightCodec.Quantize(format, values, 3, 64);
+        var asFloat = new float[64];
+        var asDouble = new double[64];
+        for (var r = 0; r < 3; r++)
+        {
+            WeightCodec.DequantizeRowUnscaled(m, r, asFloat);
+            WeightCodec.DequantizeRowUnscaled(m, r, asDouble);
+            Assert.Equal(asFloat.Select(v => (double)v), asDouble);
+        }
+
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => WeightCodec.DequantizeRowUnscaled(m, 0, new double[63])).ParamName);
+    }
+
     [Fact]
     public void Bf16_matrices_store_little_endian_bf16_and_decode_exactly()
     {
