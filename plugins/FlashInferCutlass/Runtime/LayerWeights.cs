@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using MoeTune.Abstractions.Weights;
 using MoeTune.Cuda.Driver;
 using MoeTune.Plugins.FlashInferCutlass.Layout;
@@ -10,8 +11,10 @@ namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
 /// </summary>
 internal sealed class LayerWeights : IDisposable
 {
-    // Experts converted at once; each worker holds one expert's tiles on the host (up to a few hundred MB).
+    // Experts converted at once; each worker holds one expert's tiles on the host, so the count also keeps the
+    // host buffers of all workers together under HostBudgetBytes.
     private const int MaxParallelExperts = 8;
+    private const long HostBudgetBytes = 2L << 30;
 
     private LayerWeights(DeviceBuffer w13, DeviceBuffer w2, DeviceBuffer w13Scales, DeviceBuffer w2Scales)
     {
@@ -41,7 +44,9 @@ internal sealed class LayerWeights : IDisposable
             var w2 = Track(buffers, DeviceBuffer.Allocate(context, geometry.W2BytesPerExpert * experts.Count));
             var w13Scales = Track(buffers, DeviceBuffer.FromHost<float>(context, experts.Select(e => e.W13.GlobalScale).ToArray()));
             var w2Scales = Track(buffers, DeviceBuffer.FromHost<float>(context, experts.Select(e => e.W2.GlobalScale).ToArray()));
-            var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(MaxParallelExperts, Environment.ProcessorCount) };
+            var perExpert = geometry.W13BytesPerExpert + geometry.W2BytesPerExpert;
+            var workers = (int)Math.Clamp(HostBudgetBytes / perExpert, 1, Math.Min(MaxParallelExperts, Environment.ProcessorCount));
+            var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
             Parallel.For(
                 0,
                 experts.Count,
@@ -57,6 +62,13 @@ internal sealed class LayerWeights : IDisposable
                 },
                 _ => { });
             return new LayerWeights(w13, w2, w13Scales, w2Scales);
+        }
+        catch (AggregateException e)
+        {
+            // A worker's own error (a NaN block scale, an upload failure) names the expert; surface it, not the wrapper.
+            buffers.ForEach(b => b.Dispose());
+            ExceptionDispatchInfo.Throw(e.Flatten().InnerExceptions[0]);
+            throw;
         }
         catch
         {
