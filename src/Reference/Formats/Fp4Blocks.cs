@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -8,11 +7,19 @@ using System.Runtime.Intrinsics.X86;
 namespace MoeTune.Reference.Formats;
 
 /// <summary>
-/// Decoding of block-scaled E2M1 rows (NVFP4, MXFP4): two codes per byte, the even element in the low nibble, one
-/// decoded scale per block of consecutive elements along K.
+/// Vectorised encoding and decoding of block-scaled E2M1 rows (NVFP4, MXFP4): two codes per byte, the even element
+/// in the low nibble, one scale per block of consecutive elements along K.
 /// </summary>
 internal static class Fp4Blocks
 {
+    private static readonly Vector256<float> Midpoint0 = Vector256.Create(E2M1.Midpoints[0]);
+    private static readonly Vector256<float> Midpoint1 = Vector256.Create(E2M1.Midpoints[1]);
+    private static readonly Vector256<float> Midpoint2 = Vector256.Create(E2M1.Midpoints[2]);
+    private static readonly Vector256<float> Midpoint3 = Vector256.Create(E2M1.Midpoints[3]);
+    private static readonly Vector256<float> Midpoint4 = Vector256.Create(E2M1.Midpoints[4]);
+    private static readonly Vector256<float> Midpoint5 = Vector256.Create(E2M1.Midpoints[5]);
+    private static readonly Vector256<float> Midpoint6 = Vector256.Create(E2M1.Midpoints[6]);
+
     private static readonly Vector256<float> Magnitudes = Vector256.Create(0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f);
 
     // Element j of a little-endian 32-bit word of packed bytes sits at bit 4j (the even element in the low nibble).
@@ -27,7 +34,7 @@ internal static class Fp4Blocks
     public static void DecodeRow<T>(ReadOnlySpan<byte> packed, ReadOnlySpan<float> blockScales, int blockSize, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (Avx2.IsSupported && blockSize % Vector256<float>.Count == 0)
+        if (Avx2.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && blockSize % Vector256<float>.Count == 0)
         {
             DecodeRowAvx2(packed, blockScales, blockSize, destination);
         }
@@ -163,14 +170,6 @@ internal static class Fp4Blocks
         var folded = bytes | (bytes >> 4);
         return (uint)((folded & 0xFF) | ((folded >> 8) & 0xFF00) | ((folded >> 16) & 0xFF0000) | ((folded >> 24) & 0xFF000000));
     }
-
-    private static readonly Vector256<float> Midpoint0 = Vector256.Create(E2M1.Midpoints[0]);
-    private static readonly Vector256<float> Midpoint1 = Vector256.Create(E2M1.Midpoints[1]);
-    private static readonly Vector256<float> Midpoint2 = Vector256.Create(E2M1.Midpoints[2]);
-    private static readonly Vector256<float> Midpoint3 = Vector256.Create(E2M1.Midpoints[3]);
-    private static readonly Vector256<float> Midpoint4 = Vector256.Create(E2M1.Midpoints[4]);
-    private static readonly Vector256<float> Midpoint5 = Vector256.Create(E2M1.Midpoints[5]);
-    private static readonly Vector256<float> Midpoint6 = Vector256.Create(E2M1.Midpoints[6]);
 
     /// <summary>The two values of one packed byte, laid out as two adjacent elements (the even one first).</summary>
     private readonly struct CodePair<T>

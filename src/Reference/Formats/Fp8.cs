@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Weights;
 

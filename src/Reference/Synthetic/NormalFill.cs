@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace MoeTune.Reference.Synthetic;

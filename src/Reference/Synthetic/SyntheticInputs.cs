@@ -4,9 +4,10 @@ using MoeTune.Reference.Routing;
 namespace MoeTune.Reference.Synthetic;
 
 /// <summary>
-/// Seeded inputs for tests and benchmarks: hidden states, router logits and routing draws. The routing draws use only
-/// integer arithmetic and IEEE basic operations plus Math.Log and Math.Exp, so a seed gives the same routing on any
-/// machine in practice.
+/// Seeded inputs for tests and benchmarks: hidden states, router logits and routing draws. Routing draws use scalar
+/// arithmetic only (integers, IEEE basic operations, Math.Log, Math.Exp, Math.Cos), so in practice a seed gives the
+/// same routing on any machine; hidden states and logits come from vectorised functions (see NormalFill) and are
+/// reproducible on one machine.
 /// </summary>
 public static class SyntheticInputs
 {
