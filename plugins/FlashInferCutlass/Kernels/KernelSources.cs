@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using MoeTune.Cuda.Compilation;
@@ -7,7 +6,8 @@ namespace MoeTune.Plugins.FlashInferCutlass.Kernels;
 
 /// <summary>
 /// The plugin's kernel files, embedded under <c>kernels/</c>: the <c>.cu</c> compile units and the <c>.cuh</c> headers
-/// they include by file name, and the SHA-256 over all of them that invalidates stored measurements when any changes.
+/// they include by file name, and the SHA-256 that invalidates stored measurements when any of them, or any of src/Cuda's
+/// shared headers they include (<c>moetune/*.cuh</c>), changes.
 /// </summary>
 public static class KernelSources
 {
@@ -15,7 +15,7 @@ public static class KernelSources
 
     private static readonly Lazy<IReadOnlyList<KernelSource>> AllFiles = new(Load);
 
-    private static readonly Lazy<string> CombinedHash = new(() => Hash(AllFiles.Value));
+    private static readonly Lazy<string> CombinedHash = new(() => Hash([.. AllFiles.Value, .. SharedHeaders.All]));
 
     /// <summary>Every embedded kernel file, named by its file name, in name order.</summary>
     public static IReadOnlyList<KernelSource> All => AllFiles.Value;
@@ -23,7 +23,7 @@ public static class KernelSources
     /// <summary>The headers (<c>*.cuh</c>), handed to every build.</summary>
     public static IReadOnlyList<KernelSource> Headers => [.. All.Where(s => s.Name.EndsWith(".cuh", StringComparison.Ordinal))];
 
-    /// <summary>SHA-256 (hex) over every file's name and text, in name order.</summary>
+    /// <summary>SHA-256 (hex) over the name and text of every file here and of every shared header, in name order.</summary>
     public static string Sha256 => CombinedHash.Value;
 
     /// <summary>The compile unit named <paramref name="fileName"/>; throws listing the embedded files when there is none.</summary>

@@ -19,10 +19,10 @@ extern "C" __global__ void __launch_bounds__(256) fic_combine(
             const int entry = token * top_k + slot;
             if (static_cast<unsigned>(topk_ids[entry]) >= static_cast<unsigned>(experts)) continue;
             const uint4 v = *reinterpret_cast<const uint4*>(partials + static_cast<size_t>(entry) * hidden_size + chunk * 8);
-            sum[0] += bf16_lo(v.x); sum[1] += bf16_hi(v.x);
-            sum[2] += bf16_lo(v.y); sum[3] += bf16_hi(v.y);
-            sum[4] += bf16_lo(v.z); sum[5] += bf16_hi(v.z);
-            sum[6] += bf16_lo(v.w); sum[7] += bf16_hi(v.w);
+            sum[0] += bf16x2_lo(v.x); sum[1] += bf16x2_hi(v.x);
+            sum[2] += bf16x2_lo(v.y); sum[3] += bf16x2_hi(v.y);
+            sum[4] += bf16x2_lo(v.z); sum[5] += bf16x2_hi(v.z);
+            sum[6] += bf16x2_lo(v.w); sum[7] += bf16x2_hi(v.w);
         }
         uint4 packed;
         packed.x = pack_bf16x2(sum[0], sum[1]);

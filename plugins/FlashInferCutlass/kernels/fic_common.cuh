@@ -1,13 +1,18 @@
-// FlashInferCutlass: types, tile geometry and bf16 bit helpers shared by every kernel of the backend.
-// Header-free (NVRTC 12.4 ships no CUDA headers): bf16 is handled as bits.
+// FlashInferCutlass: tile geometry and the swizzle shared by every kernel of the backend; types and bf16 bit helpers
+// come from src/Cuda's shared headers. Header-free (NVRTC 12.4 ships no CUDA headers): bf16 is handled as bits.
 #pragma once
-
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
-typedef unsigned long long u64;
+#include "moetune/types.cuh"
+#include "moetune/bf16.cuh"
 
 namespace fic {
+
+using moetune::u8;
+using moetune::u16;
+using moetune::u32;
+using moetune::u64;
+using moetune::bf16x2_hi;
+using moetune::bf16x2_lo;
+using moetune::pack_bf16x2;
 
 // Tile geometry. TileGeometry.cs on the host mirrors every value; a CPU test reads this header and checks they agree.
 constexpr int kBlockRows = 64;                               // rows per padding block = rows of one consumer warpgroup
@@ -27,19 +32,6 @@ constexpr int kMaxExperts = 1024;                            // the routing kern
 // engine writes and wgmma reads with a SWIZZLE_128B descriptor (chunk index XOR row mod 8, within 1 KiB atoms).
 __device__ __forceinline__ u32 swizzled_offset(u32 row, u32 chunk) {
     return row * kRowBytes + ((chunk ^ (row & 7u)) << 4);
-}
-
-__device__ __forceinline__ float bf16_to_float(u32 bits16) { return __uint_as_float(bits16 << 16); }
-
-__device__ __forceinline__ float bf16_lo(u32 pair) { return __uint_as_float(pair << 16); }
-
-__device__ __forceinline__ float bf16_hi(u32 pair) { return __uint_as_float(pair & 0xFFFF0000u); }
-
-// Two floats to bf16 with round-to-nearest-even, `lo` in the low half (the lower column/element index).
-__device__ __forceinline__ u32 pack_bf16x2(float lo, float hi) {
-    u32 packed;
-    asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(packed) : "f"(hi), "f"(lo));
-    return packed;
 }
 
 }  // namespace fic

@@ -53,11 +53,17 @@ public sealed class KernelCatalogTests
     }
 
     [Fact]
-    public void The_source_hash_covers_every_file()
+    public void The_source_hash_covers_every_file_and_the_shared_headers()
     {
-        var changed = KernelSources.All.Select(s => s.Name == "fic_fp4.cuh" ? s with { Code = s.Code + " " } : s);
-        Assert.Equal(KernelSources.Sha256, KernelSources.Hash(KernelSources.All));
-        Assert.NotEqual(KernelSources.Sha256, KernelSources.Hash(changed));
+        var files = KernelSources.All.Concat(SharedHeaders.All).ToList();
+        Assert.Equal(KernelSources.Sha256, KernelSources.Hash(files));
+        Assert.Contains(files, f => f.Name == "moetune/bf16.cuh");
+        foreach (var changedName in new[] { "fic_fp4.cuh", "moetune/bf16.cuh" })
+        {
+            var changed = files.Select(f => f.Name == changedName ? f with { Code = f.Code + " " } : f);
+            Assert.NotEqual(KernelSources.Sha256, KernelSources.Hash(changed));
+        }
+
         Assert.Matches("^[0-9a-f]{64}$", KernelSources.Sha256);
     }
 
