@@ -5,7 +5,7 @@ namespace MoeTune.Engine.Bench;
 /// remain, within bounds. Work that is not a measurement (weight generation, preparation, the gate) and measurements
 /// that converge early both move the share, so the run ends near its budget whatever the mix.
 /// </summary>
-public sealed class BenchBudget
+internal sealed class BenchBudget
 {
     /// <summary>The least a measurement gets even when the budget is spent: enough for a pilot and a few samples.</summary>
     public static readonly TimeSpan MinShare = TimeSpan.FromMilliseconds(40);

@@ -38,12 +38,21 @@ public sealed class BenchRunner
         _clock = clock ?? TimeProvider.System;
     }
 
-    /// <exception cref="ArgumentException">The request is invalid or names an unknown backend (the message lists the valid names).</exception>
-    public BenchReport Run(BenchRequest request, IExecutionDevice device, IProgress<BenchProgress>? progress = null)
+    /// <summary>Checks <paramref name="request"/> before anything runs: its fields, and that every backend it names exists.</summary>
+    /// <exception cref="ArgumentException">The first problem found; an unknown backend's message lists the valid names.</exception>
+    public void Validate(BenchRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(device);
         request.Validate();
+        _ = SelectBackends(request.Backends);
+    }
+
+    /// <summary>Runs the whole bench on <paramref name="device"/>, whose context must be current on this thread.</summary>
+    /// <exception cref="ArgumentException">The request is invalid (see <see cref="Validate"/>).</exception>
+    public BenchReport Run(BenchRequest request, IExecutionDevice device, IProgress<BenchProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        Validate(request);
         var startedAt = _clock.GetUtcNow();
         var notes = new List<string>();
         var modes = ModesOn(device.Info, request.Modes, notes);

@@ -79,8 +79,13 @@ internal sealed class ProblemBench(BenchContext context, ProblemPlan problem, Ha
         IPreparedMoeLayer? layer = null;
         try
         {
-            context.Progress.Report($"{problem.Model.Name} {_shape.Format.ToName()}: generating synthetic weights");
-            var weights = _weights ??= SyntheticWeights.Generate(_shape, Request.Seed);
+            if (_weights is null)
+            {
+                context.Progress.Report($"{problem.Model.Name} {_shape.Format.ToName()}: generating synthetic weights");
+                _weights = SyntheticWeights.Generate(_shape, Request.Seed);
+            }
+
+            var weights = _weights;
             step = "prepare";
             context.Progress.Report($"{Label(backend)}: prepare");
             layer = backend.Backend.Prepare(weights, PrepareContext());

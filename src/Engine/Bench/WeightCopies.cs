@@ -10,7 +10,7 @@ namespace MoeTune.Engine.Bench;
 /// <see cref="CacheCover"/> times L2. Copies rather than an L2 flush, because a flush between forwards would be timed
 /// with them (inside a CUDA graph it cannot be left out). Owns every copy, the first one included.
 /// </summary>
-public sealed class WeightCopies(IPreparedMoeLayer first, Func<IPreparedMoeLayer> prepare) : IDisposable
+internal sealed class WeightCopies(IPreparedMoeLayer first, Func<IPreparedMoeLayer> prepare) : IDisposable
 {
     /// <summary>The most copies: beyond it a problem is too small for any copy count to matter.</summary>
     public const int MaxCopies = 8;

@@ -116,12 +116,15 @@ internal sealed class BenchCommand : ICliCommand
     {
         using var services = context.CreateServices(parse.GetValue(CommonOptions.Verbose));
         var devices = services.GetRequiredService<DeviceCatalog>();
+        var runner = new BenchRunner(
+            services.GetRequiredService<BackendCatalog>(), services.GetRequiredService<KernelCompiler>(), services.GetRequiredService<TimeProvider>());
         DeviceInfo info;
         BenchRequest request;
         try
         {
             info = devices.Resolve(parse.GetValue(_device));
             request = Request(parse, info);
+            runner.Validate(request);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
@@ -130,20 +133,10 @@ internal sealed class BenchCommand : ICliCommand
 
         var output = Path.GetFullPath(parse.GetValue(_out)!);
         Directory.CreateDirectory(output);
-        var runner = new BenchRunner(
-            services.GetRequiredService<BackendCatalog>(), services.GetRequiredService<KernelCompiler>(), services.GetRequiredService<TimeProvider>());
         Engine.Bench.Report.BenchReport report;
         using (var device = devices.Open(info))
         {
-            try
-            {
-                report = BenchProgressDisplay.Run(context, progress => runner.Run(request, device, progress));
-            }
-            catch (ArgumentException ex)
-            {
-                // An unknown backend name, found when the catalog is consulted.
-                throw CliException.Usage(ex.Message);
-            }
+            report = BenchProgressDisplay.Run(context, progress => runner.Run(request, device, progress));
         }
 
         BenchJson.Write(report, output);

@@ -7,7 +7,8 @@ namespace MoeTune.Cuda.Ceilings.CublasLt;
 /// Whether cuBLASLt can be used here, and which version it is. It ships with every CUDA toolkit but not with the
 /// driver, so "absent" is a normal answer with the search trace, never a crash. Found by the same resolver as libcuda
 /// and NVRTC: <c>MOETUNE_CUBLASLT</c> (a file or a folder) when set and nothing else, otherwise the loader path, then
-/// the CUDA toolkit folders.
+/// the folders NVRTC is looked for in (<c>$CUDA_HOME/lib64</c>, <c>/usr/local/cuda/lib64</c>, …): every CUDA toolkit
+/// installs the two libraries side by side.
 /// </summary>
 public static class CublasLtLibrary
 {
@@ -16,7 +17,7 @@ public static class CublasLtLibrary
         "cuBLASLt (libcublasLt)",
         "MOETUNE_CUBLASLT",
         OperatingSystem.IsWindows() ? ["cublasLt64_13.dll", "cublasLt64_12.dll"] : ["libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so"],
-        ToolkitFolders);
+        NativeLibrarySpec.Nvrtc.Folders);
 
     private static readonly Lazy<NativeLibraryResolution> Resolved = new(() =>
         NativeLibraryResolver.Resolve(Spec, Environment.GetEnvironmentVariable, AppContext.BaseDirectory, NativeLibraryResolver.TryLoad));
@@ -49,24 +50,5 @@ public static class CublasLtLibrary
         // CUBLAS_VERSION = major·10000 + minor·100 + patch.
         var version = (ulong)CublasLtInterop.cublasLtGetVersion();
         return string.Create(CultureInfo.InvariantCulture, $"{version / 10000}.{version / 100 % 100}.{version % 100}");
-    }
-
-    private static IEnumerable<string> ToolkitFolders(Func<string, string?> environment, string baseDirectory)
-    {
-        foreach (var variable in new[] { "CUDA_HOME", "CUDA_PATH" })
-        {
-            var root = environment(variable);
-            if (!string.IsNullOrWhiteSpace(root))
-            {
-                yield return Path.Combine(root, OperatingSystem.IsWindows() ? "bin" : "lib64");
-            }
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            yield return "/usr/local/cuda/lib64";
-            yield return "/usr/local/cuda/targets/x86_64-linux/lib";
-            yield return "/usr/lib/x86_64-linux-gnu";
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MoeTune.Abstractions.Problems;
 
 namespace MoeTune.Engine.Bench.Ceilings;
@@ -8,6 +9,7 @@ public sealed record HardwareCeilings(IReadOnlyList<Ceiling> All)
     public Ceiling? Find(CeilingKind kind) => All.FirstOrDefault(c => c.Kind == kind);
 
     /// <summary>The memory side of every floor: the read-only sweep's bandwidth, where it was measured.</summary>
+    [JsonIgnore]
     public Ceiling? ReadBandwidth => Find(CeilingKind.ReadBandwidth) is { IsAvailable: true } c ? c : null;
 
     /// <summary>

@@ -9,6 +9,9 @@ namespace MoeTune.Engine.Bench.Report;
 /// <summary>A backend as the run found it: name, version, kernel-source hash and where it was loaded from.</summary>
 public sealed record BackendIdentity(string Name, string Version, string KernelSourceHash, string Source);
 
+/// <summary>A plugin that loaded: its folder's name, its assembly version and its folder.</summary>
+public sealed record PluginIdentity(string Name, string Version, string Folder);
+
 /// <summary>
 /// Everything needed to reproduce or judge a run: the device and its driver, the NVRTC and cuBLASLt versions, the tool,
 /// plugin and backend versions, the plugins that failed to load, the machine and the exact command line.
@@ -24,6 +27,7 @@ public sealed record BenchEnvironment(
     string OperatingSystem,
     string Runtime,
     int LogicalProcessors,
+    IReadOnlyList<PluginIdentity> Plugins,
     IReadOnlyList<BackendIdentity> Backends,
     IReadOnlyList<string> PluginFailures)
 {
@@ -42,6 +46,7 @@ public sealed record BenchEnvironment(
             RuntimeInformation.OSDescription,
             RuntimeInformation.FrameworkDescription,
             Environment.ProcessorCount,
+            catalog.Plugins.Select(p => new PluginIdentity(p.Name, p.Version, p.Folder.Directory)).ToList(),
             catalog.InPriorityOrder.Select(b => new BackendIdentity(b.Name, b.Backend.Version, b.Backend.KernelSourceHash, b.Source)).ToList(),
             catalog.Failures.Select(f => $"{f.Location}: {f.Reason}").ToList());
     }
