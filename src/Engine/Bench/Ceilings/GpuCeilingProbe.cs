@@ -82,8 +82,9 @@ internal sealed class GpuCeilingProbe(KernelCompiler compiler, MeasurementRunner
                 timing);
             return null;
         }
-        catch (Exception ex) when (ex is CublasLtException or CudaException { IsSticky: false })
+        catch (Exception ex) when (ex is CublasLtException or EntryPointNotFoundException or CudaException { IsSticky: false })
         {
+            // Refused (no FP8 tensor cores), out of memory, or a cuBLASLt too old for an entry point: our own kernel stands in.
             return $"cuBLASLt could not run it: {ex.Message}";
         }
     }
