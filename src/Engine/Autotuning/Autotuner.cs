@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using MoeTune.Abstractions.Backends;
 using MoeTune.Engine.Backends;
 using MoeTune.Engine.Logging;
 using MoeTune.Engine.Selection;
@@ -57,7 +56,8 @@ public sealed class Autotuner
             if (reusable.TryGetValue(backend.Name, out var stored) && BackendSupport.Check(backend, device, shape).IsSupported)
             {
                 measurements.Add(stored);
-                statuses.Add(CandidateStatus.From(stored) with { Detail = "reused from the store" });
+                var reusedStatus = CandidateStatus.From(stored);
+                statuses.Add(reusedStatus with { Detail = string.Join("; ", new[] { reusedStatus.Detail, "reused from the store" }.Where(d => d.Length > 0)) });
                 reused.Add(backend.Name);
                 progress?.Report(new TuningProgress(backend.Name, i, candidates.Count, "reused from the store", steps, steps));
                 continue;

@@ -101,7 +101,7 @@ public sealed class PluginCatalog : IDisposable
                 return;
             }
 
-            _loaded.Add(new LoadedPlugin(folder, VersionOf(assembly), backends));
+            _loaded.Add(new LoadedPlugin(folder, ToolInfo.VersionOf(assembly), backends));
             _owned.Add(loader);
             _owned.Add(provider);
             loader = null;
@@ -146,12 +146,10 @@ public sealed class PluginCatalog : IDisposable
             .OrderBy(t => t.FullName, StringComparer.Ordinal)
             .ToList();
 
-    private static string VersionOf(Assembly assembly) =>
-        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? assembly.GetName().Version?.ToString()
-        ?? "unknown";
-
-    /// <summary>The message a user needs: missing files by name, type-load failures by their first distinct causes.</summary>
+    /// <summary>
+    /// One line about an exception from foreign code (a plugin's loading, a backend's support check, prepare or
+    /// forward): missing files by name, type-load failures by their first distinct causes, else type and message.
+    /// </summary>
     internal static string Describe(Exception ex) => ex switch
     {
         TargetInvocationException { InnerException: { } inner } => Describe(inner),

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
-using MoeTune.Abstractions.Backends;
 using MoeTune.Engine.Autotuning;
 using MoeTune.Engine.Backends;
 using MoeTune.Engine.Logging;

@@ -42,7 +42,8 @@ internal sealed class BackendsCommand : ICliCommand
             foreach (var registered in catalog.InPriorityOrder)
             {
                 var b = registered.Backend;
-                list.AddRow(Escape(b.Name), Escape(string.Join(", ", b.Aliases)), Escape(b.Version), Escape(b.KernelSourceHash), b.DeviceKind.ToString(), Escape(registered.Source));
+                // Kernel hashes are SHA-256 hex: 16 digits tell versions apart on screen; the store keeps them whole.
+                list.AddRow(Escape(b.Name), Escape(string.Join(", ", b.Aliases)), Escape(b.Version), Escape(b.KernelSourceHash.Length > 16 ? b.KernelSourceHash[..16] + "…" : b.KernelSourceHash), b.DeviceKind.ToString(), Escape(registered.Source));
             }
 
             context.Console.Write(list);

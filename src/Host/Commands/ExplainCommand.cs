@@ -2,13 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using MoeTune.Engine;
-using MoeTune.Engine.Autotuning;
-using MoeTune.Engine.Backends;
 using MoeTune.Engine.Devices;
 using MoeTune.Engine.Selection;
 using MoeTune.Host.Cli;
 using MoeTune.Host.Rendering;
-using MoeTune.Models;
 using MoeTune.Tuning;
 
 namespace MoeTune.Host.Commands;
@@ -27,33 +24,18 @@ internal sealed class ExplainCommand : ICliCommand
 
     public Command Build(CliContext context)
     {
-        var model = CommonOptions.Model();
-        var format = CommonOptions.Format();
-        var backend = CommonOptions.Backend();
-        var device = CommonOptions.Device();
-        var objective = CommonOptions.Objective();
-        var noTune = CommonOptions.NoTune();
-        var command = new Command("explain", "Show which backend would run for a model here, from which precedence level, and every candidate's status.")
-        {
-            model, format, backend, device, objective, noTune,
-        };
+        var selection = new SelectionOptions();
+        var command = new Command("explain", "Show which backend would run for a model here, from which precedence level, and every candidate's status.");
+        selection.AddTo(command);
         CommandAction.Set(command, context, parse =>
         {
-            var spec = ModelResolver.Resolve(parse.GetRequiredValue(model), parse.GetValue(format));
+            var spec = selection.Model(parse);
             SelectionPreview preview;
             using (var services = context.CreateServices(parse.GetValue(CommonOptions.Verbose)))
             {
-                var devices = services.GetRequiredService<DeviceCatalog>();
-                var catalog = services.GetRequiredService<BackendCatalog>();
-                var deviceInfo = DeviceChoice.Resolve(devices, catalog, parse.GetValue(device), parse.GetValue(backend), context.Environment, spec.Shape.Format);
-                using var opened = devices.Open(deviceInfo);
-                preview = services.GetRequiredService<BackendSelector>().Preview(new SelectionRequest(opened, spec.Shape, () => throw new InvalidOperationException("explain never tunes"))
-                {
-                    Backend = parse.GetValue(backend),
-                    TuningEnabled = !parse.GetValue(noTune),
-                    Settings = new TuneSettings { Objective = parse.GetValue(objective) },
-                    Label = spec.Name,
-                });
+                using var opened = services.GetRequiredService<DeviceCatalog>().Open(selection.Device(parse, services, context, spec));
+                var request = selection.Request(parse, opened, spec, () => throw new InvalidOperationException("explain never tunes"));
+                preview = services.GetRequiredService<BackendSelector>().Preview(request);
                 context.Output.WriteLine($"model:   {spec.Name} ({spec.Shape.CanonicalText}, signature {spec.Shape.Hash})");
                 context.Output.WriteLine($"device:  {opened.Info}");
             }

@@ -4,14 +4,12 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using MoeTune.Abstractions.Weights;
 using MoeTune.Engine.Accuracy;
-using MoeTune.Engine.Autotuning;
 using MoeTune.Engine.Backends;
 using MoeTune.Engine.Devices;
 using MoeTune.Engine.Selection;
 using MoeTune.Host.Cli;
 using MoeTune.Host.Rendering;
 using MoeTune.Host.Running;
-using MoeTune.Models;
 using MoeTune.Models.Safetensors;
 using MoeTune.Reference.Layer;
 
@@ -32,12 +30,7 @@ internal sealed class RunCommand : ICliCommand
 
     public Command Build(CliContext context)
     {
-        var model = CommonOptions.Model();
-        var format = CommonOptions.Format();
-        var backend = CommonOptions.Backend();
-        var device = CommonOptions.Device();
-        var objective = CommonOptions.Objective();
-        var noTune = CommonOptions.NoTune();
+        var selectionOptions = new SelectionOptions();
         var tokens = new Option<int?>("--tokens", "-t") { Description = "Tokens in the forward (T); taken from --input where given." };
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic inputs.", DefaultValueFactory = _ => 1 };
         var weights = new Option<string?>("--weights") { Description = "A checkpoint folder (safetensors) to take the experts from, instead of synthetic weights." };
@@ -46,12 +39,13 @@ internal sealed class RunCommand : ICliCommand
         var output = new Option<string?>("--output") { Description = "Write the layer's output [T, H] bf16 to this safetensors file as 'output'." };
         var command = new Command("run", "Run one forward of a model's MoE layer, check it against the CPU reference, print its time and a checksum.")
         {
-            model, format, tokens, backend, device, objective, noTune, seed, weights, layer, input, output,
+            tokens, seed, weights, layer, input, output,
         };
+        selectionOptions.AddTo(command);
 
         CommandAction.Set(command, context, parse =>
         {
-            var spec = ModelResolver.Resolve(parse.GetRequiredValue(model), parse.GetValue(format));
+            var spec = selectionOptions.Model(parse);
             var inputPath = parse.GetValue(input);
             var tokenCount = parse.GetValue(tokens);
             if (inputPath is null && tokenCount is not > 0)
@@ -72,16 +66,8 @@ internal sealed class RunCommand : ICliCommand
             using (var services = context.CreateServices(parse.GetValue(CommonOptions.Verbose)))
             {
                 var catalog = services.GetRequiredService<BackendCatalog>();
-                var devices = services.GetRequiredService<DeviceCatalog>();
-                var deviceInfo = DeviceChoice.Resolve(devices, catalog, parse.GetValue(device), parse.GetValue(backend), context.Environment, spec.Shape.Format);
-                using var opened = devices.Open(deviceInfo);
-                var request = new SelectionRequest(opened, spec.Shape, () => loaded.Value.Weights)
-                {
-                    Backend = parse.GetValue(backend),
-                    TuningEnabled = !parse.GetValue(noTune),
-                    Settings = new TuneSettings { Objective = parse.GetValue(objective) },
-                    Label = spec.Name,
-                };
+                using var opened = services.GetRequiredService<DeviceCatalog>().Open(selectionOptions.Device(parse, services, context, spec));
+                var request = selectionOptions.Request(parse, opened, spec, () => loaded.Value.Weights);
                 selection = TuningProgressView.Run(context, progress => services.GetRequiredService<BackendSelector>().Select(request, progress));
                 run = Forward(catalog, opened, selection, loaded.Value.Weights, inputs);
                 deviceText = opened.Info.ToString();

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using MoeTune.Engine.Autotuning;
 using MoeTune.Engine.Devices;
 using MoeTune.Engine.Backends;
-using MoeTune.Engine.Selection;
 using MoeTune.Host.Cli;
 using MoeTune.Host.Rendering;
 using MoeTune.Host.Running;
@@ -68,31 +67,33 @@ internal sealed class TuneCommand : ICliCommand
             var (layerWeights, weightsText) = LayerWeights.Load(spec, parse.GetValue(weights), parse.GetValue(layer));
             TuneResult result;
             string location;
+            string deviceText;
             using (var services = context.CreateServices(parse.GetValue(CommonOptions.Verbose)))
             {
                 var devices = services.GetRequiredService<DeviceCatalog>();
                 var deviceInfo = DeviceChoice.Resolve(
                     devices, services.GetRequiredService<BackendCatalog>(), parse.GetValue(device), backendOption: null, context.Environment, spec.Shape.Format);
                 using var opened = devices.Open(deviceInfo);
+                deviceText = opened.Info.ToString();
                 var tuner = services.GetRequiredService<Autotuner>();
                 result = TuningProgressView.Run(context, progress => tuner.Tune(new TuneRequest(opened, layerWeights, settings, spec.Name), progress));
                 location = services.GetRequiredService<TuningStore>().Location;
             }
 
-            Print(context, spec, weightsText, result, location);
+            Print(context, spec, weightsText, deviceText, result, location);
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static void Print(CliContext context, ModelSpec spec, string weightsText, TuneResult result, string location)
+    private static void Print(CliContext context, ModelSpec spec, string weightsText, string deviceText, TuneResult result, string location)
     {
         var measured = result.Measurements.ToDictionary(m => m.Plugin.Backend, StringComparer.Ordinal);
         var buckets = result.Measurements.SelectMany(m => m.Buckets.Select(b => b.Tokens)).Distinct().Order().ToList();
         var rows = result.Statuses.Select(s => (s, measured.GetValueOrDefault(s.Name), (IReadOnlyList<string>)[])).ToList();
         context.Output.WriteLine($"model:     {spec.Name} ({spec.Shape.CanonicalText}, signature {spec.Shape.Hash})");
         context.Output.WriteLine($"weights:   {weightsText}");
-        context.Output.WriteLine($"device:    {result.Decision.Gpu}");
+        context.Output.WriteLine($"device:    {deviceText} (GPU class {result.Decision.Gpu.Key})");
         context.Console.Write(CandidateTable.Build(rows, buckets, []));
         var choice = result.Choice;
         context.Output.WriteLine($"plan:      {choice.Plan} ({choice.Objective.ToName()}: {choice.Reason})");

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Tensors;
 using MoeTune.Engine.Accuracy;
-using MoeTune.Engine.Devices;
 using MoeTune.Engine.Hosting;
 using MoeTune.Engine.Layers;
 using MoeTune.Engine.Selection;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using MoeTune.Host.Cli;
 
 namespace MoeTune.Engine.Tests.Support;

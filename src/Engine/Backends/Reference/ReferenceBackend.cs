@@ -1,4 +1,3 @@
-using System.Reflection;
 using MoeTune.Abstractions.Backends;
 using MoeTune.Abstractions.Devices;
 using MoeTune.Abstractions.Problems;
@@ -20,9 +19,8 @@ public sealed class ReferenceBackend : IMoeBackend
 
     public IReadOnlyList<string> Aliases { get; } = [];
 
-    public string Version { get; } = typeof(ReferenceMoeLayer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? typeof(ReferenceMoeLayer).Assembly.GetName().Version?.ToString()
-        ?? "unknown";
+    /// <summary>The version of MoeTune.Reference, whose code is the whole backend.</summary>
+    public string Version { get; } = ToolInfo.VersionOf(typeof(ReferenceMoeLayer).Assembly);
 
     /// <summary>No kernels: the version alone identifies its code.</summary>
     public string KernelSourceHash => "cpu";
