@@ -4,9 +4,13 @@ using MoeTune.Cuda.Driver;
 
 namespace MoeTune.Engine.Devices;
 
-/// <summary>Forward tensors in device memory. Copies are synchronous: they happen outside timed regions.</summary>
+/// <summary>
+/// Forward tensors in device memory. Uploads and fills run on the legacy default stream, which a non-blocking stream
+/// (the tuner's) does not wait for, so each ends with a context synchronisation: they happen outside timed regions.
+/// </summary>
 internal sealed class CudaForwardTensors : ForwardTensors
 {
+    private readonly CudaContext _context;
     private readonly DeviceBuffer _hidden;
     private readonly DeviceBuffer _ids;
     private readonly DeviceBuffer _weights;
@@ -15,6 +19,7 @@ internal sealed class CudaForwardTensors : ForwardTensors
     public CudaForwardTensors(CudaContext context, MoeShape shape, int tokens)
         : base(shape, tokens)
     {
+        _context = context;
         var buffers = new List<DeviceBuffer>(4);
         try
         {
@@ -39,13 +44,18 @@ internal sealed class CudaForwardTensors : ForwardTensors
 
     public override TensorRef Output => _output.AsTensor(DType.Bf16, Tokens, Shape.Hidden);
 
-    public override void PoisonOutput() => _output.Fill(Bf16NaN);
+    public override void PoisonOutput()
+    {
+        _output.Fill(Bf16NaN);
+        _context.Synchronize();
+    }
 
     protected override void WriteCore(ReadOnlySpan<ushort> hidden, ReadOnlySpan<int> topKIds, ReadOnlySpan<float> topKWeights)
     {
         _hidden.Upload(hidden);
         _ids.Upload(topKIds);
         _weights.Upload(topKWeights);
+        _context.Synchronize();
     }
 
     protected override void ReadOutputCore(Span<ushort> destination) => _output.Download(destination);
