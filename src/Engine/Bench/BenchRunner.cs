@@ -1,7 +1,6 @@
 using MoeTune.Abstractions.Backends;
 using MoeTune.Abstractions.Devices;
 using MoeTune.Abstractions.Problems;
-using MoeTune.Cuda.Ceilings.CublasLt;
 using MoeTune.Cuda.Compilation;
 using MoeTune.Engine.Backends;
 using MoeTune.Engine.Bench.Ceilings;

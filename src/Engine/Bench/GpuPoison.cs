@@ -10,8 +10,6 @@ internal sealed class GpuPoison
 {
     public string? Reason { get; private set; }
 
-    public bool IsPoisoned => Reason is not null;
-
     /// <summary>Records <paramref name="error"/> where it is sticky; returns whether it was.</summary>
     public bool Check(Exception error, string where)
     {

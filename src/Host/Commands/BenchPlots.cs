@@ -1,4 +1,3 @@
-using MoeTune.Engine.Bench;
 using MoeTune.Engine.Bench.Report;
 using ScottPlot;
 using ScottPlot.TickGenerators;
