@@ -73,7 +73,7 @@ public sealed unsafe class CublasLtGemm : IDisposable
         try
         {
             gemm.Allocate(context, fills, stream);
-            gemm.Describe();
+            gemm.SetUp();
             return gemm;
         }
         catch
@@ -93,7 +93,7 @@ public sealed unsafe class CublasLtGemm : IDisposable
             CublasLtInterop.cublasLtMatmul(
                 handle, operation, &alpha, a.Address, aLayout, b.Address, bLayout, &beta,
                 d.Address, dLayout, d.Address, dLayout, &algo, workspace.Address, (nuint)workspace.Bytes, stream),
-            $"running a {Describe(Precision)} {Size}³ GEMM");
+            $"running a {Label(Precision)} {Size}³ GEMM");
     }
 
     public void Dispose()
@@ -108,7 +108,7 @@ public sealed unsafe class CublasLtGemm : IDisposable
         buffers.Clear();
     }
 
-    private static string Describe(DenseGemmPrecision precision) => precision == DenseGemmPrecision.Fp8 ? "FP8 E4M3" : "bf16";
+    private static string Label(DenseGemmPrecision precision) => precision == DenseGemmPrecision.Fp8 ? "FP8 E4M3" : "bf16";
 
     private void Allocate(CudaContext context, CeilingModule fills, nint stream)
     {
@@ -132,9 +132,9 @@ public sealed unsafe class CublasLtGemm : IDisposable
         context.Synchronize();
     }
 
-    private void Describe()
+    private void SetUp()
     {
-        var what = $"setting up a {Describe(Precision)} {Size}³ GEMM";
+        var what = $"setting up a {Label(Precision)} {Size}³ GEMM";
         CublasLtException.Check(CublasLtInterop.cublasLtCreate(out handle), what);
         native.Add((handle, CublasLtInterop.cublasLtDestroy));
         CublasLtException.Check(CublasLtInterop.cublasLtMatmulDescCreate(out operation, CublasComputeType.Compute32F, CudaDataType.R32F), what);
@@ -166,7 +166,7 @@ public sealed unsafe class CublasLtGemm : IDisposable
             what);
         if (found < 1 || result.State != CublasStatus.Success)
         {
-            throw new CublasLtException($"cuBLASLt has no algorithm for a {Describe(Precision)} {Size}³ TN GEMM on this GPU (heuristic returned {found}, state {result.State})");
+            throw new CublasLtException($"cuBLASLt has no algorithm for a {Label(Precision)} {Size}³ TN GEMM on this GPU (heuristic returned {found}, state {result.State})");
         }
 
         algorithm = result.Algorithm;
