@@ -22,7 +22,10 @@ public sealed class BackendRegistry
         [.. _backends.Select(b => b.Name), .. _backends.SelectMany(b => b.Backend.Aliases)];
 
     /// <summary>Adds a group of backends (one plugin's) all or none; returns null on success, else why not.</summary>
-    public string? TryAdd(IReadOnlyList<IMoeBackend> backends, string source)
+    /// <param name="backends">The group.</param>
+    /// <param name="source">Where it comes from, in a few words (see <see cref="RegisteredBackend.Source"/>).</param>
+    /// <param name="folder">The plugin folder, for a plugin's group.</param>
+    public string? TryAdd(IReadOnlyList<IMoeBackend> backends, string source, string? folder = null)
     {
         ArgumentNullException.ThrowIfNull(backends);
         var claimed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -49,7 +52,7 @@ public sealed class BackendRegistry
 
                 if (_byName.TryGetValue(name, out var taken))
                 {
-                    return $"backend name '{name}' is already registered by {taken.Name} ({taken.Source})";
+                    return $"backend name '{name}' is already registered by {taken.Name} ({taken.Source}{(taken.Folder is { } f ? " in " + f : "")})";
                 }
 
                 if (!claimed.TryAdd(name, backend.Name))
@@ -61,7 +64,7 @@ public sealed class BackendRegistry
 
         foreach (var backend in backends)
         {
-            var registered = new RegisteredBackend(backend, source);
+            var registered = new RegisteredBackend(backend, source, folder);
             _backends.Add(registered);
             foreach (var name in registered.AllNames)
             {

@@ -94,7 +94,7 @@ public sealed class PluginCatalog : IDisposable
 
             provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
             var backends = provider.GetServices<IMoeBackend>().ToList();
-            var conflict = backends.Count == 0 ? "registered no backends" : registry.TryAdd(backends, $"plugin {folder.Directory}");
+            var conflict = backends.Count == 0 ? "registered no backends" : registry.TryAdd(backends, $"plugin {folder.Name} ({folder.Origin})", folder.Directory);
             if (conflict is not null)
             {
                 Fail(folder, conflict);

@@ -125,7 +125,7 @@ public sealed class PluginCatalogTests : IDisposable
         Assert.Single(catalog.Loaded);
         var failure = Assert.Single(catalog.Failures);
         Assert.StartsWith(second.Path, failure.Location, StringComparison.Ordinal);
-        Assert.Contains($"backend name '{FixturePlugins.BackendName}' is already registered", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains($"backend name '{FixturePlugins.BackendName}' is already registered by NaiveCpu (plugin ThirdPartyPlugin (MOETUNE_PLUGINS) in {_dropIn.Path}", failure.Reason, StringComparison.Ordinal);
         Assert.Single(_registry.All);
     }
 
