@@ -37,13 +37,23 @@ public sealed class BenchRunner
         _clock = clock ?? TimeProvider.System;
     }
 
-    /// <summary>Checks <paramref name="request"/> before anything runs: its fields, and that every backend it names exists.</summary>
+    /// <summary>
+    /// Checks <paramref name="request"/> before anything runs: its fields, that every backend it names exists, and that
+    /// every model can be described in every format asked for (4-bit formats need sizes divisible by their block).
+    /// </summary>
     /// <exception cref="ArgumentException">The first problem found; an unknown backend's message lists the valid names.</exception>
     public void Validate(BenchRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         _ = SelectBackends(request.Backends);
+        foreach (var model in request.Models)
+        {
+            foreach (var format in request.Formats ?? [])
+            {
+                _ = model.WithFormat(format);
+            }
+        }
     }
 
     /// <summary>Runs the whole bench on <paramref name="device"/>, whose context must be current on this thread.</summary>

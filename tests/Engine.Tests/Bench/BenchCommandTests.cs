@@ -103,11 +103,23 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("3 tokens is not a token bucket", stderr, StringComparison.Ordinal);
     }
 
-    private (int ExitCode, string Stdout, string Stderr, string OutDir) RunBench(params string[] extra)
+    [Fact]
+    public void Format_the_model_cannot_take_is_a_usage_error_naming_the_sizes()
+    {
+        // H = 40 is not a whole number of NVFP4's 16-element blocks.
+        var (exitCode, _, stderr, _) = RunBenchWith(TinyConfig.Replace("\"hidden_size\": 64", "\"hidden_size\": 40", StringComparison.Ordinal), "--tokens", "1", "--format", "nvfp4");
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains("hidden (40)", stderr, StringComparison.Ordinal);
+    }
+
+    private (int ExitCode, string Stdout, string Stderr, string OutDir) RunBench(params string[] extra) => RunBenchWith(TinyConfig, extra);
+
+    private (int ExitCode, string Stdout, string Stderr, string OutDir) RunBenchWith(string configJson, params string[] extra)
     {
         var config = _temp.Combine("tiny", "config.json");
         Directory.CreateDirectory(Path.GetDirectoryName(config)!);
-        File.WriteAllText(config, TinyConfig);
+        File.WriteAllText(config, configJson);
         var plugins = FixturePlugins.CopyTo(_temp.Combine("plugins"));
         var outDir = _temp.Combine("out");
         var stdout = new StringWriter();
