@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MoeTune.Abstractions.Devices;
 using MoeTune.Cuda.Driver;
 using MoeTune.Cuda.Native;
@@ -150,10 +151,20 @@ public sealed class DriverTests(GpuFixture gpu)
         stream.Synchronize();
         Assert.Equal(new ushort[] { 0x3FC0, 0xC010 }, toBf16.Download<ushort>());
 
-        using var matrix = DeviceBuffer.Allocate<ushort>(context, 128 * 256);
+        // A tensor map is opaque (an InlineArray, which has no Equals): compare its bytes. It must encode something, and
+        // encode where the tensor lies.
+        using var matrix = DeviceBuffer.Allocate<ushort>(context, 2 * 128 * 256);
+        var first = EncodeTile(matrix.Address);
+        var second = EncodeTile(matrix.Address + (128 * 256 * 2));
+        Assert.Contains(first, b => b != 0);
+        Assert.False(first.SequenceEqual(second), "tensor maps of two different base addresses are byte for byte the same");
+    }
+
+    private static byte[] EncodeTile(nint address)
+    {
         var map = TensorMaps.EncodeTiled(
-            TensorMapDataType.Bf16, matrix.Address, globalDims: [256, 128], globalStrides: [256 * 2], boxDims: [64, 64], elementStrides: [1, 1],
+            TensorMapDataType.Bf16, address, globalDims: [256, 128], globalStrides: [256 * 2], boxDims: [64, 64], elementStrides: [1, 1],
             swizzle: TensorMapSwizzle.Bytes128);
-        Assert.NotEqual(default, map);
+        return MemoryMarshal.AsBytes(new ReadOnlySpan<TensorMap>(in map)).ToArray();
     }
 }

@@ -68,6 +68,11 @@ public sealed class GpuFixture : IDisposable
 
     public void Dispose()
     {
+        if (Context is not null)
+        {
+            Console.WriteLine($"GPU suite done: {MemoryUse.Describe(Context)}");
+        }
+
         foreach (var loaded in new IDisposable?[]
                  {
                      router.IsValueCreated ? router.Value : null,

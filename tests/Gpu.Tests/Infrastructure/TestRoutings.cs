@@ -1,11 +1,10 @@
-using MoeTune.Gpu.Tests.Infrastructure;
 using MoeTune.Models;
 using MoeTune.Reference.Routing;
 
-namespace MoeTune.Gpu.Tests.Backends;
+namespace MoeTune.Gpu.Tests.Infrastructure;
 
-/// <summary>The routings Marlin is tested under: top-k ids [T, k] and weights [T, k].</summary>
-public enum MarlinRouting
+/// <summary>The routings layers are tested under.</summary>
+public enum TestRouting
 {
     /// <summary>The preset's own router (softmax or sigmoid top-k, groups, bias, scaling) over random logits.</summary>
     Router,
@@ -17,14 +16,15 @@ public enum MarlinRouting
     Repeats,
 }
 
-public static class MarlinRoutings
+/// <summary>Draws top-k ids [T, k] and weights [T, k] for a <see cref="TestRouting"/>.</summary>
+public static class TestRoutings
 {
-    public static (int[] Ids, float[] Weights) Draw(MarlinRouting routing, ModelSpec model, int tokens, Random random)
+    public static (int[] Ids, float[] Weights) Draw(TestRouting routing, ModelSpec model, int tokens, Random random)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(random);
         var (experts, topK) = (model.Shape.Experts, model.Shape.TopK);
-        if (routing == MarlinRouting.Router)
+        if (routing == TestRouting.Router)
         {
             var logits = TestInputs.Normal(random, tokens * experts, sigma: 2.0);
             var bias = model.Routing.UsesCorrectionBias ? TestInputs.Normal(random, experts, sigma: 0.05) : [];
@@ -38,7 +38,7 @@ public static class MarlinRoutings
         for (var t = 0; t < tokens; t++)
         {
             var row = ids.AsSpan(t * topK, topK);
-            if (routing == MarlinRouting.Repeats)
+            if (routing == TestRouting.Repeats)
             {
                 for (var j = 0; j < topK; j++) row[j] = random.Next(experts);
             }
