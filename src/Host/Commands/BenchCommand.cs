@@ -35,9 +35,12 @@ internal sealed class BenchCommand : ICliCommand
     /// <summary>The whole run's budget on the CPU.</summary>
     public static TimeSpan CpuBudget { get; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The model on the CPU when none is named: the smallest preset, whose weights the host generates in seconds.</summary>
+    public const string CpuModel = "qwen3-30b-a3b";
+
     private readonly Option<string[]> _models = new("--model", "-m")
     {
-        Description = $"Model presets ({string.Join(", ", ModelPresets.Names)}) or config.json paths; default: every preset",
+        Description = $"Model presets ({string.Join(", ", ModelPresets.Names)}) or config.json paths; default: every preset on a GPU, {CpuModel} on the CPU",
         AllowMultipleArgumentsPerToken = true,
     };
 
@@ -162,7 +165,7 @@ internal sealed class BenchCommand : ICliCommand
 
         return new BenchRequest
         {
-            Models = models.Count == 0 ? ModelPresets.All : [.. models.Select(m => ModelResolver.Resolve(m))],
+            Models = models.Count > 0 ? [.. models.Select(m => ModelResolver.Resolve(m))] : gpu ? ModelPresets.All : [ModelPresets.Find(CpuModel)],
             Formats = formats.Count == 0 ? null : [.. formats.Select(WeightFormats.Parse)],
             Tokens = tokens.Count == 0 ? (gpu ? GpuTokens : CpuTokens) : [.. tokens.Select(ParseTokens)],
             Backends = List(parse.GetValue(_backends)) is { Count: > 0 } names ? names : null,
@@ -188,7 +191,7 @@ internal sealed class BenchCommand : ICliCommand
         : throw new ArgumentException($"--modes: unknown mode '{text}'; valid: graph, eager");
 
     /// <summary>"uniform", "zipf" (the tuner's exponent) or "zipf:S".</summary>
-    internal static RoutingDistribution ParseRouting(string text)
+    private static RoutingDistribution ParseRouting(string text)
     {
         if (string.Equals(text, "uniform", StringComparison.OrdinalIgnoreCase))
         {
