@@ -33,7 +33,7 @@ internal sealed class SelectionOptions
         }
     }
 
-    public ModelSpec Model(ParseResult parse) => ModelResolver.Resolve(parse.GetRequiredValue(_model), parse.GetValue(_format));
+    public ModelSpec Model(ParseResult parse) => ModelArgument.Resolve(parse.GetRequiredValue(_model), parse.GetValue(_format));
 
     /// <summary>The device to open (see <see cref="DeviceChoice"/>).</summary>
     public DeviceInfo Device(ParseResult parse, IServiceProvider services, CliContext context, ModelSpec model) => DeviceChoice.Resolve(

@@ -32,8 +32,8 @@ internal sealed class BackendsCommand : ICliCommand
         {
             var modelText = parse.GetValue(model);
             var problems = modelText is null
-                ? ModelPresets.All.Select(p => parse.GetValue(format) is { } f ? p.WithFormat(f) : p).ToList()
-                : [ModelResolver.Resolve(modelText, parse.GetValue(format))];
+                ? ModelPresets.Names.Select(name => ModelArgument.Resolve(name, parse.GetValue(format))).ToList()
+                : [ModelArgument.Resolve(modelText, parse.GetValue(format))];
             using var services = context.CreateServices(parse.GetValue(CommonOptions.Verbose));
             var catalog = services.GetRequiredService<BackendCatalog>();
             var devices = services.GetRequiredService<DeviceCatalog>();

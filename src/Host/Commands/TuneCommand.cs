@@ -49,7 +49,7 @@ internal sealed class TuneCommand : ICliCommand
         };
         CommandAction.Set(command, context, parse =>
         {
-            var spec = ModelResolver.Resolve(parse.GetRequiredValue(model), parse.GetValue(format));
+            var spec = ModelArgument.Resolve(parse.GetRequiredValue(model), parse.GetValue(format));
             var seconds = parse.GetValue(budget);
             if (!(seconds > 0) || !double.IsFinite(seconds))
             {

@@ -57,6 +57,19 @@ public sealed class CliUsageTests : IDisposable
     }
 
     [Fact]
+    public void A_model_whose_sizes_the_format_cannot_take_exits_2_naming_them()
+    {
+        var config = File.ReadAllText(_cli.ModelPath).Replace("\"hidden_size\": 64", "\"hidden_size\": 40", StringComparison.Ordinal);
+        var path = _cli.TempPath("h40.json");
+        File.WriteAllText(path, config);
+
+        var run = _cli.Run("explain", "--model", path, "--format", "nvfp4");
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("hidden (40)", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Presets_lists_every_preset_with_its_signature_hash()
     {
         var run = _cli.Run("presets");

@@ -47,7 +47,7 @@ internal sealed class DbFilter
             throw CliException.Usage("--format needs --model");
         }
 
-        return (model is null ? null : ModelResolver.Resolve(model, format).Shape, parse.GetValue(_gpu), parse.GetValue(_objective));
+        return (model is null ? null : ModelArgument.Resolve(model, format).Shape, parse.GetValue(_gpu), parse.GetValue(_objective));
     }
 
     public static bool Matches(TuningDecision decision, MoeShape? problem, string? gpu, TuningObjective? objective) =>
