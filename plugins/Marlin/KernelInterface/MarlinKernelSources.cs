@@ -6,8 +6,8 @@ namespace MoeTune.Plugins.Marlin.KernelInterface;
 
 /// <summary>
 /// Marlin's kernel builds (embedded kernels/*.cu and *.cuh) and the hash that ties stored measurements to them.
-/// Two builds, each compiled once per architecture: format, activation and sizes are run-time parameters, so no
-/// variant multiplies the compile gate's work.
+/// Two builds, each compiled once per architecture. Activation and sizes are run-time parameters; the decode build
+/// holds one kernel per weight format (its record size and scale decoding are compile-time, for immediate addressing).
 /// </summary>
 public static class MarlinKernelSources
 {
@@ -15,7 +15,12 @@ public static class MarlinKernelSources
         [Load("kernels/marlin_device.cuh"), Load("kernels/marlin_params.cuh")]);
 
     private static readonly Lazy<KernelBuild> DecodeBuild = new(() => Build(
-        "marlin/decode", "kernels/marlin_decode.cu", KernelNames.DecodeOneTile, KernelNames.DecodeTwoTiles));
+        "marlin/decode",
+        "kernels/marlin_decode.cu",
+        KernelNames.DecodeNvfp4OneTile,
+        KernelNames.DecodeNvfp4TwoTiles,
+        KernelNames.DecodeMxfp4OneTile,
+        KernelNames.DecodeMxfp4TwoTiles));
 
     private static readonly Lazy<KernelBuild> PrefillBuild = new(() => Build(
         "marlin/prefill",
@@ -27,7 +32,7 @@ public static class MarlinKernelSources
 
     private static readonly Lazy<string> SourceHash = new(ComputeHash);
 
-    /// <summary>The decode path: one persistent kernel per forward (T ≤ 16).</summary>
+    /// <summary>The decode path: one persistent kernel per forward (T ≤ 16), per format and n-tile count.</summary>
     public static KernelBuild Decode => DecodeBuild.Value;
 
     /// <summary>The prefill path: routing, two tiled GEMMs and the top-k reduction.</summary>

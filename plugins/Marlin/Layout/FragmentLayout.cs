@@ -9,8 +9,8 @@ namespace MoeTune.Plugins.Marlin.Layout;
 /// <para>
 /// A matrix [N, K] is cut into tiles of 16 MMA rows and chunks of 64 along K. Record (tile, chunk) is
 /// <see cref="RecordBytes"/> long and starts at <c>(tile · chunks + chunk) · RecordBytes</c>. Its first 512 bytes
-/// hold the codes: lane L = 4g + t owns bytes [16L, 16L + 16), four little-endian words, word j for k-step j.
-/// The scale bytes follow.
+/// hold the codes: lane L = 4g + t owns bytes [16L, 16L + 16), four little-endian words, word j for k-step j, each
+/// holding the eight codes of the lane's four A registers at <see cref="CodeBits"/>. The scale bytes follow.
 /// </para>
 /// <para>
 /// Inside a chunk, K is permuted: the mma's logical column c of k-step j maps to physical k
@@ -54,20 +54,38 @@ public static class FragmentLayout
     };
 
     /// <summary>
-    /// The element whose code is nibble <paramref name="nibble"/> (0..7) of word <paramref name="kStep"/> of lane
-    /// <paramref name="lane"/>'s slice: its row within the tile and its k within the chunk. The nibble feeds A register
-    /// r = 3 − (nibble mod 4) (the kernel shifts nibble 3 − r to the top of each bf16 half), half h = nibble / 4; the
-    /// PTX layout puts register r at row g + 8·(r mod 2) and logical column 2t + h + 8·(r / 2).
+    /// The element that A register <paramref name="register"/> (0..3), half <paramref name="half"/> (0 low, 1 high) of
+    /// lane <paramref name="lane"/>'s word for k-step <paramref name="kStep"/> feeds: its row within the tile and its k
+    /// within the chunk. The PTX layout puts register r at row g + 8·(r mod 2) and logical column 2t + half + 8·(r / 2).
     /// </summary>
-    public static (int Row, int K) ElementOf(int lane, int kStep, int nibble)
+    public static (int Row, int K) ElementOf(int lane, int kStep, int register, int half)
     {
         CheckRange(lane, Lanes, nameof(lane));
         CheckRange(kStep, KSteps, nameof(kStep));
-        CheckRange(nibble, 8, nameof(nibble));
+        CheckRange(register, 4, nameof(register));
+        CheckRange(half, 2, nameof(half));
         var (g, t) = (lane >> 2, lane & 3);
-        var register = 3 - (nibble & 3);
-        var half = nibble >> 2;
         return (g + (8 * (register & 1)), (LaneK * t) + (4 * kStep) + (2 * (register >> 1)) + half);
+    }
+
+    /// <summary>
+    /// Where register <paramref name="register"/>, half <paramref name="half"/>'s E2M1 code sits in its word: the bit of
+    /// its sign and the lowest of its three magnitude bits (e1 e0 m, m lowest). The kernel's decode_a_fragment reads
+    /// registers 0 and 1 whole through one mask after a shift of 0 and 3, registers 2 and 3 as magnitude and sign from
+    /// two shifts each (kernels/marlin_device.cuh explains why); the high half is the low half plus 16.
+    /// </summary>
+    public static (int SignBit, int MagnitudeBit) CodeBits(int register, int half)
+    {
+        CheckRange(register, 4, nameof(register));
+        CheckRange(half, 2, nameof(half));
+        var (sign, magnitude) = register switch
+        {
+            0 => (15, 6),
+            1 => (12, 3),
+            2 => (14, 0),
+            _ => (13, 9),
+        };
+        return (sign + (16 * half), magnitude + (16 * half));
     }
 
     /// <summary>

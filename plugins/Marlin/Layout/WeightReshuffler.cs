@@ -11,10 +11,10 @@ namespace MoeTune.Plugins.Marlin.Layout;
 public static class WeightReshuffler
 {
     /// <summary>
-    /// A k-step's word as the OR of two lookups: the four codes of row g (16 bits) through <see cref="LowerRowWords"/>
-    /// and the four of row g + 8 through <see cref="UpperRowWords"/>. Both tables are read off
-    /// <see cref="FragmentLayout.ElementOf"/> at lane 0, k-step 0 (nibble n holds code k = 16t + 4j + index of row
-    /// g or g + 8); the map is the same for every lane and k-step, which the tests check element by element.
+    /// A k-step's word as the OR of two lookups: the four codes of row g (16 bits, code i for k = 16t + 4j + i) through
+    /// <see cref="LowerRowWords"/> and the four of row g + 8 through <see cref="UpperRowWords"/>. Code i of a row feeds
+    /// register 2·(i / 2) (+1 for row g + 8), half i mod 2 (<see cref="FragmentLayout.ElementOf"/>), and lands at that
+    /// register's <see cref="FragmentLayout.CodeBits"/>; the tests check the result element by element.
     /// </summary>
     private static readonly uint[] LowerRowWords = BuildWordTable(upperRow: false);
 
@@ -105,13 +105,11 @@ public static class WeightReshuffler
         for (var codes = 0; codes < table.Length; codes++)
         {
             uint word = 0;
-            for (var nibble = 0; nibble < 8; nibble++)
+            for (var index = 0; index < 4; index++)
             {
-                var (row, index) = FragmentLayout.ElementOf(lane: 0, kStep: 0, nibble);
-                if ((row >= 8) == upperRow)
-                {
-                    word |= (uint)((codes >> (4 * index)) & 0xF) << (4 * nibble);
-                }
+                var code = (uint)(codes >> (4 * index)) & 0xF;
+                var (sign, magnitude) = FragmentLayout.CodeBits((2 * (index >> 1)) + (upperRow ? 1 : 0), index & 1);
+                word |= ((code >> 3) << sign) | ((code & 7) << magnitude);
             }
 
             table[codes] = word;

@@ -12,7 +12,7 @@ public static class KernelLimits
     /// <summary>DECODE_THREADS.</summary>
     public const int DecodeThreads = DecodeWarps * 32;
 
-    /// <summary>DECODE_STAGES: depth of each warp's cp.async ring.</summary>
+    /// <summary>DECODE_STAGES: records in each warp's weight ring (registers) and activation ring (shared memory).</summary>
     public const int DecodeStages = 4;
 
     /// <summary>DECODE_MAX_PAIRS: T·k the decode kernel's in-CTA routing holds.</summary>
@@ -21,8 +21,8 @@ public static class KernelLimits
     /// <summary>DECODE_MAX_EXPERTS: experts the decode kernel's bitmap holds.</summary>
     public const int DecodeMaxExperts = 1024;
 
-    /// <summary>DECODE_RECORD_MAX: the largest weight record (NVFP4's 576 bytes).</summary>
-    public const int DecodeRecordMax = 576;
+    /// <summary>DECODE_COLUMN_BYTES: one n-tile's activations per chunk in the activation ring (32 lanes × 32 bytes).</summary>
+    public const int DecodeColumnBytes = 1024;
 
     /// <summary>Tokens up to which the decode kernel runs: two n-tiles of 8 columns per item.</summary>
     public const int DecodeMaxTokens = 16;
@@ -53,12 +53,11 @@ public static class KernelLimits
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(columnTiles, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(columnTiles, 2);
-        var stageA = DecodeWarps * DecodeStages * DecodeRecordMax;
-        var stageB = DecodeWarps * DecodeStages * columnTiles * 32 * 32;
+        var activationRing = DecodeWarps * DecodeStages * columnTiles * DecodeColumnBytes;
+        var routingScratch = (DecodeMaxPairs * sizeof(int) * 2) + (DecodeMaxExperts / 32 * sizeof(uint) * 2);
         var reduce = DecodeWarps * columnTiles * 4 * 32 * sizeof(float);
-        var routing = (DecodeMaxPairs * sizeof(int) * 2) + ((DecodeMaxPairs + 1) * sizeof(int)) + (DecodeMaxPairs * sizeof(ushort) * 2);
-        var bitmap = DecodeMaxExperts / 32 * sizeof(uint) * 2;
-        var scalars = (DecodeWarps + 4) * sizeof(int);
-        return stageA + stageB + reduce + routing + bitmap + scalars;
+        var routing = ((DecodeMaxPairs + 1) * sizeof(int)) + (DecodeMaxPairs * sizeof(ushort) * 2);
+        var scalars = (DecodeWarps + 4 + 2) * sizeof(int);
+        return Math.Max(activationRing, routingScratch) + reduce + routing + scalars;
     }
 }

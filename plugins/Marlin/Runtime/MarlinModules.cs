@@ -1,3 +1,4 @@
+using MoeTune.Abstractions.Problems;
 using MoeTune.Cuda.Compilation;
 using MoeTune.Cuda.Driver;
 using MoeTune.Plugins.Marlin.KernelInterface;
@@ -10,24 +11,29 @@ internal sealed class MarlinModules : IDisposable
 {
     private readonly CudaModule decode;
     private readonly CudaModule prefill;
+    private readonly CudaFunction[][] decodeKernels;  // [format code][column tiles - 1]
 
     private MarlinModules(CudaModule decode, CudaModule prefill)
     {
         this.decode = decode;
         this.prefill = prefill;
-        DecodeOneTile = decode.GetFunction(KernelNames.DecodeOneTile);
-        DecodeTwoTiles = decode.GetFunction(KernelNames.DecodeTwoTiles);
+        decodeKernels =
+        [
+            [decode.GetFunction(KernelNames.DecodeNvfp4OneTile), decode.GetFunction(KernelNames.DecodeNvfp4TwoTiles)],
+            [decode.GetFunction(KernelNames.DecodeMxfp4OneTile), decode.GetFunction(KernelNames.DecodeMxfp4TwoTiles)],
+        ];
         Route = prefill.GetFunction(KernelNames.PrefillRoute);
         Gemm13 = prefill.GetFunction(KernelNames.PrefillGemm13);
         Gemm2 = prefill.GetFunction(KernelNames.PrefillGemm2);
         Reduce = prefill.GetFunction(KernelNames.PrefillReduce);
-        DecodeOneTile.SetMaxDynamicSharedMemory(KernelLimits.DecodeSharedBytes(1));
-        DecodeTwoTiles.SetMaxDynamicSharedMemory(KernelLimits.DecodeSharedBytes(2));
+        foreach (var kernels in decodeKernels)
+        {
+            for (var tiles = 1; tiles <= kernels.Length; tiles++)
+            {
+                kernels[tiles - 1].SetMaxDynamicSharedMemory(KernelLimits.DecodeSharedBytes(tiles));
+            }
+        }
     }
-
-    public CudaFunction DecodeOneTile { get; }
-
-    public CudaFunction DecodeTwoTiles { get; }
 
     public CudaFunction Route { get; }
 
@@ -62,8 +68,13 @@ internal sealed class MarlinModules : IDisposable
         }
     }
 
-    /// <summary>The decode kernel for <paramref name="columnTiles"/> n-tiles of 8 pairs (1 or 2).</summary>
-    public CudaFunction Decode(int columnTiles) => columnTiles == 1 ? DecodeOneTile : DecodeTwoTiles;
+    /// <summary>The decode kernel for weights in <paramref name="format"/> and <paramref name="columnTiles"/> n-tiles of 8 pairs (1 or 2).</summary>
+    public CudaFunction Decode(WeightFormat format, int columnTiles)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(columnTiles, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(columnTiles, 2);
+        return decodeKernels[KernelCodes.Format(format)][columnTiles - 1];
+    }
 
     public void Dispose()
     {

@@ -84,11 +84,12 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
                 device.GetAttribute(DeviceAttribute.MaxRegistersPerMultiprocessor),
                 device.GetAttribute(DeviceAttribute.MaxThreadsPerMultiprocessor),
                 device.MaxSharedMemoryPerMultiprocessor);
+            var format = geometry.Shape.Format;
             int[] ctas =
             [
                 0,
-                DecodeCtas(sm, modules.Decode(1), 1),
-                DecodeCtas(sm, modules.Decode(2), 2),
+                DecodeCtas(sm, modules.Decode(format, 1), 1),
+                DecodeCtas(sm, modules.Decode(format, 2), 2),
             ];
             return new MarlinPreparedLayer(
                 geometry, weights, modules, intermediate, partials, counters, routing, maxTokens, device.MultiprocessorCount, ctas);
@@ -154,7 +155,7 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
         var columnTiles = tokens <= 8 ? 1 : 2;
         var activeExperts = (int)Math.Min(geometry.Shape.Experts, (long)tokens * geometry.Shape.TopK);
         var grid = (int)Math.Min((long)decodeCtasPerSm[columnTiles] * multiprocessors, geometry.DecodeItems(activeExperts));
-        modules.Decode(columnTiles).Launch(
+        modules.Decode(geometry.Shape.Format, columnTiles).Launch(
             new LaunchConfig(grid, KernelLimits.DecodeThreads, KernelLimits.DecodeSharedBytes(columnTiles)), stream, arguments);
     }
 

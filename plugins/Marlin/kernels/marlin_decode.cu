@@ -5,14 +5,20 @@
 //   GEMM2 items (active expert a, W2 row tile, split)  partials[pair, split, 16 rows] = W2 h (+ b2), fp32
 // A GEMM2 item of expert e waits until every GEMM1 tile of e is done (a per-expert counter). Tickets are taken in
 // order and GEMM1 items come first, so an item is only ever waited on by CTAs that took their tickets after it was
-// taken by a running CTA: there is no deadlock whatever the number of resident CTAs. The last GEMM2 item of a row
-// tile (a per-row-tile counter) reduces that tile for every token, over the top-k slots and splits in a fixed order,
-// with the router weights: the output is deterministic and written exactly once. The last CTA to exit resets the
-// counters, so the kernel replays in a CUDA graph with no memset.
+// taken by a running CTA: there is no deadlock whatever the number of resident CTAs. A CTA holds two tickets ahead of
+// the item it runs (see decode_moe); both are later than that item, so a CTA whose item waits holds only GEMM2 items
+// and the invariant stands. The last GEMM2 item of a row tile (a per-row-tile counter) reduces that tile for every
+// token, over the top-k slots and splits in a fixed order, with the router weights: the output is deterministic and
+// written exactly once. The last CTA to exit resets the counters, so the kernel replays in a CUDA graph with no memset.
 //
-// Inside an item the four warps split K; each warp streams its chunks through its own cp.async ring (weights with an
-// L2 evict-first hint, activations gathered by pair) and reduces through shared memory at the end. Each CTA derives
-// the active experts and their pairs from topk_ids itself (T * k <= 512), so no routing kernel runs before it.
+// Inside an item the four warps split K. The kernel is bound by how many weight bytes are in flight and by the
+// instructions spent per byte, so a warp's weight records go straight from global memory into a ring of registers
+// (one 16-byte load of codes and one 2-byte load of scales per lane per record, L1 skipped, L2 evict-first), and the
+// ring carries over from item to item: right after a warp streams its last record of an item it loads the first
+// records of its next one, whose loads then fly while the CTA reduces and stores. The activations (hidden states
+// for GEMM1, h for GEMM2, both L2-resident) stream through a per-warp cp.async ring in shared memory at the same
+// distance. Each CTA derives the active experts and their pairs from topk_ids itself (T * k <= 512), so no routing
+// kernel runs before it.
 #include "marlin_params.cuh"
 
 #define DECODE_WARPS 4
@@ -20,27 +26,34 @@
 #define DECODE_STAGES 4
 #define DECODE_MAX_PAIRS 512
 #define DECODE_MAX_EXPERTS 1024
-#define DECODE_RECORD_MAX 576
+#define DECODE_COLUMN_BYTES 1024  // one n-tile's activations for one chunk: 32 lanes x 32 bytes
+
+// The routing derivation's scratch; it shares memory with the activation rings, which are first used after it.
+struct RoutingScratch
+{
+    int ids[DECODE_MAX_PAIRS];
+    int cursor[DECODE_MAX_PAIRS];
+    u32 bitmap[DECODE_MAX_EXPERTS / 32];
+    int word_prefix[DECODE_MAX_EXPERTS / 32];
+};
 
 template <int NT>
 struct DecodeShared
 {
-    u8 stage_a[DECODE_WARPS][DECODE_STAGES][DECODE_RECORD_MAX];
-    // Per n-tile: each lane's first 16 bytes of its column's 32-byte k range, then the second 16 (so that the lanes'
-    // 16-byte reads are consecutive and conflict-free).
-    u8 stage_b[DECODE_WARPS][DECODE_STAGES][NT * 32 * 32];
+    union
+    {
+        // Per warp and stage, per n-tile: each lane's first 16 bytes of its column's 32-byte k range, then the second
+        // 16 (so that the lanes' 16-byte reads are consecutive and conflict-free). A lane reads only what it copied.
+        u8 stage_b[DECODE_WARPS][DECODE_STAGES][NT * DECODE_COLUMN_BYTES];
+        RoutingScratch scratch;
+    };
     float reduce[DECODE_WARPS][NT][4][32];
-    int ids[DECODE_MAX_PAIRS];
-    int cursor[DECODE_MAX_PAIRS];
-    int offsets[DECODE_MAX_PAIRS + 1];       // pairs of active expert a: sorted[offsets[a] .. offsets[a + 1])
+    int offsets[DECODE_MAX_PAIRS + 1];  // pairs of active expert a: sorted[offsets[a] .. offsets[a + 1])
     u16 sorted[DECODE_MAX_PAIRS];
     u16 active_expert[DECODE_MAX_PAIRS];
-    u32 bitmap[DECODE_MAX_EXPERTS / 32];
-    int word_prefix[DECODE_MAX_EXPERTS / 32];
     int warp_sums[DECODE_WARPS];
+    int tickets[4];  // ring of the tickets a CTA holds (see decode_moe)
     int active_count;
-    int ticket;
-    int next_ticket;
     int is_last;
 };
 
@@ -72,47 +85,48 @@ template <int NT>
 MARLIN_DEVICE int active_rank(const DecodeShared<NT>& s, int expert)
 {
     const int w = expert >> 5;
-    return s.word_prefix[w] + __popc(s.bitmap[w] & ((1u << (expert & 31)) - 1u));
+    return s.scratch.word_prefix[w] + __popc(s.scratch.bitmap[w] & ((1u << (expert & 31)) - 1u));
 }
 
 // The active experts (ascending ids) and, for each, its (token, slot) pairs, from topk_ids.
 template <int NT>
 MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeShared<NT>& s)
 {
+    RoutingScratch& r = s.scratch;
     const int tid = threadIdx.x, lane = tid & 31;
     const int pairs = p.tokens * p.top_k;
     const int words = (p.experts + 31) >> 5;
-    for (int i = tid; i < words; i += DECODE_THREADS) s.bitmap[i] = 0;
+    for (int i = tid; i < words; i += DECODE_THREADS) r.bitmap[i] = 0;
     for (int i = tid; i < pairs; i += DECODE_THREADS)
     {
         const int id = p.topk_ids[i];
         if (id < 0 || id >= p.experts) __trap();  // a contract violation: expert ids are in [0, E)
-        s.ids[i] = id;
+        r.ids[i] = id;
     }
     __syncthreads();
-    for (int i = tid; i < pairs; i += DECODE_THREADS) atomicOr(&s.bitmap[s.ids[i] >> 5], 1u << (s.ids[i] & 31));
+    for (int i = tid; i < pairs; i += DECODE_THREADS) atomicOr(&r.bitmap[r.ids[i] >> 5], 1u << (r.ids[i] & 31));
     __syncthreads();
     if (tid < 32)
     {
-        const int count = lane < words ? __popc(s.bitmap[lane]) : 0;
+        const int count = lane < words ? __popc(r.bitmap[lane]) : 0;
         int inclusive = count;
         for (int o = 1; o < 32; o <<= 1)
         {
             const int v = __shfl_up_sync(0xffffffffu, inclusive, o);
             if (lane >= o) inclusive += v;
         }
-        if (lane < words) s.word_prefix[lane] = inclusive - count;
+        if (lane < words) r.word_prefix[lane] = inclusive - count;
         if (lane == 31) s.active_count = inclusive;
     }
     __syncthreads();
     const int active = s.active_count;
     for (int e = tid; e < p.experts; e += DECODE_THREADS)
     {
-        if (s.bitmap[e >> 5] & (1u << (e & 31))) s.active_expert[active_rank(s, e)] = (u16)e;
+        if (r.bitmap[e >> 5] & (1u << (e & 31))) s.active_expert[active_rank(s, e)] = (u16)e;
     }
-    for (int a = tid; a < active; a += DECODE_THREADS) s.cursor[a] = 0;
+    for (int a = tid; a < active; a += DECODE_THREADS) r.cursor[a] = 0;
     __syncthreads();
-    for (int i = tid; i < pairs; i += DECODE_THREADS) atomicAdd(&s.cursor[active_rank(s, s.ids[i])], 1);
+    for (int i = tid; i < pairs; i += DECODE_THREADS) atomicAdd(&r.cursor[active_rank(s, r.ids[i])], 1);
     __syncthreads();
 
     // Offsets: each thread scans four consecutive counts (active <= 512 = 4 * 128).
@@ -120,7 +134,7 @@ MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeShared<NT>& s)
     for (int q = 0; q < 4; ++q)
     {
         const int a = 4 * tid + q;
-        counts[q] = a < active ? s.cursor[a] : 0;
+        counts[q] = a < active ? r.cursor[a] : 0;
         local += counts[q];
     }
     int total;
@@ -131,7 +145,7 @@ MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeShared<NT>& s)
         if (a < active)
         {
             s.offsets[a] = running;
-            s.cursor[a] = running;
+            r.cursor[a] = running;
         }
         running += counts[q];
     }
@@ -141,127 +155,257 @@ MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeShared<NT>& s)
     // Order within an expert does not matter: every pair's column is computed independently of the others.
     for (int i = tid; i < pairs; i += DECODE_THREADS)
     {
-        const int position = atomicAdd(&s.cursor[active_rank(s, s.ids[i])], 1);
+        const int position = atomicAdd(&r.cursor[active_rank(s, r.ids[i])], 1);
         s.sorted[position] = (u16)i;
     }
-    __syncthreads();
+    __syncthreads();  // the scratch is dead from here on: the activation rings reuse its memory
 }
 
-// One warp's share of an item: chunks [chunk_begin, chunk_end) of one 16-row tile against up to 8 * NT columns.
-template <int NT>
-MARLIN_DEVICE void warp_stream_gemm(const MarlinParams& p, DecodeShared<NT>& s, const u8* tile_records, int chunk_begin,
-                                    int chunk_end, const u16* const (&column_rows)[NT], const bool (&column_valid)[NT],
-                                    int active_tiles, const u32* wait_counter, u32 wait_target, u64 policy,
-                                    float (&acc)[NT][4])
+// What a warp streams in one pass over an item: its K range of one row tile, for one group of up to 8 * NT pairs (more
+// than one group only when an expert has more pairs than that: duplicate ids in a row of topk_ids, or more tokens than
+// the kernel was chosen for).
+struct Pass
 {
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    const int g = lane >> 2, t = lane & 3;
-    const int record_bytes = p.record_bytes;
-    const int scale_pieces = (record_bytes - MARLIN_DATA_BYTES) >> 4;
-    u8(*stage_a)[DECODE_RECORD_MAX] = s.stage_a[warp];
-    u8(*stage_b)[NT * 32 * 32] = s.stage_b[warp];
-    const int n = chunk_end - chunk_begin;
+    const u8* records;  // the warp's first record
+    int chunk_begin;    // its first chunk (the activations' offset)
+    int chunks;         // its chunk count (zero when the item has fewer chunks than warps)
+    int active;
+    int expert;
+    int tile;
+    int split;
+    int group;
+    int columns;        // pairs in this group
+    bool second;        // a GEMM2 item
+};
 
-    auto issue_weights = [&](int i) {
-        const u8* record = tile_records + (size_t)(chunk_begin + i) * record_bytes;
-        u8* slot = stage_a[i % DECODE_STAGES];
-        moetune::cp_async_16_policy(slot + 16 * lane, record + 16 * lane, policy);
-        if (lane < scale_pieces)
-            moetune::cp_async_16_policy(slot + MARLIN_DATA_BYTES + 16 * lane, record + MARLIN_DATA_BYTES + 16 * lane, policy);
-    };
-    auto issue_columns = [&](int i) {
-        const int k0 = (chunk_begin + i) * MARLIN_CHUNK_K + 16 * t;
-        u8* slot = stage_b[i % DECODE_STAGES];
-#pragma unroll
-        for (int nt = 0; nt < NT; ++nt)
-        {
-            if (!column_valid[nt]) continue;
-            u8* destination = slot + nt * 1024 + lane * 16;
-            moetune::cp_async_16(destination, column_rows[nt] + k0);
-            moetune::cp_async_16(destination + 512, column_rows[nt] + k0 + 8);
-        }
-    };
+template <int NT>
+MARLIN_DEVICE int item_groups(const DecodeShared<NT>& s, int active)
+{
+    return (s.offsets[active + 1] - s.offsets[active] + 8 * NT - 1) / (8 * NT);
+}
 
-    // Weights first: they do not depend on the previous GEMM, so they are in flight while we wait for it.
-    for (int i = 0; i < DECODE_STAGES - 1; ++i)
-        if (i < n) issue_weights(i);
-    if (wait_counter != nullptr)
+template <int NT>
+MARLIN_DEVICE Pass describe_pass(const MarlinParams& p, const DecodeShared<NT>& s, int item, int group)
+{
+    const int warp = threadIdx.x >> 5;
+    Pass q;
+    const int items13 = s.active_count * p.w13_tiles;
+    q.second = item >= items13;
+    if (!q.second)
     {
-        // The GEMM1 tiles waited for were taken earlier by running CTAs, so they finish within microseconds; a wait
-        // of seconds means a broken invariant, and a trap reports it where a hang would not.
-        if (lane == 0)
-            for (u32 spins = 0; ld_acquire_u32(wait_counter) < wait_target; ++spins)
-            {
-                if (spins > (1u << 24)) __trap();
-                nanosleep_ns(64);
-            }
-        __syncwarp();
+        q.active = item / p.w13_tiles;
+        q.tile = item - q.active * p.w13_tiles;
+        q.split = 0;
     }
-    for (int i = 0; i < DECODE_STAGES - 1; ++i)
+    else
     {
-        if (i < n) issue_columns(i);
-        moetune::cp_async_commit();
+        const int rest = item - items13;
+        const int per_expert = p.w2_tiles * p.splits2;
+        q.active = rest / per_expert;
+        const int within = rest - q.active * per_expert;
+        q.tile = within / p.splits2;
+        q.split = within - q.tile * p.splits2;
     }
+    q.expert = s.active_expert[q.active];
+    q.group = group;
+    q.columns = min(8 * NT, s.offsets[q.active + 1] - s.offsets[q.active] - 8 * NT * group);
+    const int chunks = q.second ? p.chunks2 : p.chunks13;
+    const int splits = q.second ? p.splits2 : 1;
+    const int item_begin = chunks * q.split / splits;
+    const int span = chunks * (q.split + 1) / splits - item_begin;
+    q.chunk_begin = item_begin + span * warp / DECODE_WARPS;
+    q.chunks = item_begin + span * (warp + 1) / DECODE_WARPS - q.chunk_begin;
+    const int tiles = q.second ? p.w2_tiles : p.w13_tiles;
+    q.records = (q.second ? p.w2 : p.w13) +
+                (((size_t)q.expert * tiles + q.tile) * (size_t)chunks + q.chunk_begin) * (size_t)p.record_bytes;
+    return q;
+}
 
-    for (int i = 0; i < n; ++i)
+// A lane's constants for streaming.
+struct LaneStream
+{
+    u32 ring_b;        // shared address of this warp's activation ring, plus this lane's 16-byte offset
+    int scale_offset;  // this lane's two scale bytes inside a record
+    u64 policy;        // L2 evict-first
+};
+
+// A warp's register ring of weight records: stage s holds the lane's 16 code bytes and 2 scale bytes of one record.
+// Every index into it is a compile-time constant (template arguments), so it stays in registers.
+struct WeightRing
+{
+    uint4 words[DECODE_STAGES];
+    u32 scales[DECODE_STAGES];
+};
+
+// Record C counted from `data` and `scales` (this lane's code and scale bytes of the first record) into stage S. The
+// offsets are immediates, so a ring's stages share one base register.
+template <int FORMAT, int S, int C>
+MARLIN_DEVICE void load_weights(WeightRing& ring, const u8* data, const u8* scales, u64 policy)
+{
+    ring.words[S] = ldg_stream_v4<C * record_bytes_of(FORMAT)>(data, policy);
+    ring.scales[S] = ldg_stream_u16<C * record_bytes_of(FORMAT)>(scales, policy);
+}
+
+// Loads a pass's first records into stages S .. DECODE_STAGES - 2 (call with S = 0), where PassStream expects them.
+template <int FORMAT, int S = 0>
+MARLIN_DEVICE void prefetch_pass(WeightRing& ring, const Pass& q, const LaneStream& lane)
+{
+    if constexpr (S < DECODE_STAGES - 1)
     {
-        const int ahead = i + DECODE_STAGES - 1;
-        if (ahead < n)
-        {
-            issue_weights(ahead);
-            issue_columns(ahead);
-        }
-        moetune::cp_async_commit();
-        moetune::cp_async_wait<DECODE_STAGES - 1>();
-        __syncwarp();
-
-        const u8* slot_a = stage_a[i % DECODE_STAGES];
-        const u8* slot_b = stage_b[i % DECODE_STAGES];
-        const uint4 words = lds128(slot_a + 16 * lane);
-        const u32 scales = lds16(slot_a + scale_offset(p.format, g, t));
-        const u32 scale_lo = scale_byte_to_bf16x2(scales & 0xffu, p.format);
-        const u32 scale_hi = scale_byte_to_bf16x2(scales >> 8, p.format);
-        uint4 b[NT][2];
-#pragma unroll
-        for (int nt = 0; nt < NT; ++nt)
-        {
-            if (column_valid[nt])
-            {
-                b[nt][0] = lds128(slot_b + nt * 1024 + lane * 16);
-                b[nt][1] = lds128(slot_b + nt * 1024 + 512 + lane * 16);
-            }
-            else
-            {
-                b[nt][0] = make_uint4(0, 0, 0, 0);
-                b[nt][1] = make_uint4(0, 0, 0, 0);
-            }
-        }
-        const u32 w[4] = {words.x, words.y, words.z, words.w};
-#pragma unroll
-        for (int j = 0; j < 4; ++j)
-        {
-            u32 a[4];
-            decode_a_fragment(w[j], scale_lo, scale_hi, a);
-#pragma unroll
-            for (int nt = 0; nt < NT; ++nt)
-            {
-                if (nt >= active_tiles) continue;
-                const uint4& half = b[nt][j >> 1];
-                mma_step(acc[nt], a, (j & 1) ? half.z : half.x, (j & 1) ? half.w : half.y);
-            }
-        }
-        __syncwarp();
+        if (S < q.chunks) load_weights<FORMAT, S, S>(ring, q.records + 16 * (threadIdx.x & 31), q.records + lane.scale_offset, lane.policy);
+        prefetch_pass<FORMAT, S + 1>(ring, q, lane);
     }
 }
+
+// One record against up to 8 * NT columns, whose activations sit at ring_b + STAGE_OFFSET: four k-steps, each an A
+// fragment decoded from one word and NT mma steps.
+template <int NT, int FORMAT, int STAGE_OFFSET>
+MARLIN_DEVICE void multiply_record(uint4 words, u32 scale_pair, u32 ring_b, float (&acc)[NT][4])
+{
+    static_assert(NT == 1 || NT == 2, "one or two n-tiles");
+    u32 scale_lo, scale_hi;
+    decode_scales(scale_pair, scale_codec(FORMAT), scale_lo, scale_hi);
+    uint4 b[NT][2];
+    b[0][0] = lds128_at<STAGE_OFFSET>(ring_b);
+    b[0][1] = lds128_at<STAGE_OFFSET + 512>(ring_b);
+    if constexpr (NT == 2)
+    {
+        b[NT - 1][0] = lds128_at<STAGE_OFFSET + DECODE_COLUMN_BYTES>(ring_b);
+        b[NT - 1][1] = lds128_at<STAGE_OFFSET + DECODE_COLUMN_BYTES + 512>(ring_b);
+    }
+    const u32 w[4] = {words.x, words.y, words.z, words.w};
+#pragma unroll
+    for (int j = 0; j < 4; ++j)
+    {
+        u32 a[4];
+        decode_a_fragment(w[j], scale_lo, scale_hi, a);
+#pragma unroll
+        for (int nt = 0; nt < NT; ++nt)
+        {
+            const uint4& half = b[nt][j >> 1];
+            mma_step(acc[nt], a, (j & 1) ? half.z : half.x, (j & 1) ? half.w : half.y);
+        }
+    }
+}
+
+// Streams one pass of a warp. The weight ring already holds the pass's first records (prefetch_pass). Column
+// 8 nt + g's activations come from columns[nt] (offset to the pass's first chunk and to this lane's 16 k), zero-filled
+// where column_bytes[nt] is 0 (columns past the group). Activation stages are NT_MAX n-tiles wide.
+//
+// Chunk i sits in stage i mod STAGES of both rings; step i issues chunk i + STAGES - 1 into the stage that step i - 1
+// has just consumed, then waits for chunk i's activations (its weights arrive through the register scoreboard). Steps
+// are unrolled by the ring's depth from pointers advanced once per round, so every address is an immediate offset; the
+// rounds whose issues all fall inside the pass run without bounds checks, the last one or two with them.
+template <int NT, int NT_MAX, int FORMAT>
+struct PassStream
+{
+    static constexpr int D = DECODE_STAGES;
+    static constexpr int stage_bytes = NT_MAX * DECODE_COLUMN_BYTES;
+    static constexpr int chunk_bytes = MARLIN_CHUNK_K * 2;  // one column's activations per chunk
+
+    WeightRing& ring;
+    float (&acc)[NT][4];
+    const LaneStream& lane;
+    const u8* data;
+    const u8* scales;
+    const u8* columns[NT];
+    u32 column_bytes[NT];
+
+    // Activations of chunk C (counted from the pointers) into stage S.
+    template <int S, int C>
+    MARLIN_DEVICE void issue_columns()
+    {
+        constexpr int shared = S * stage_bytes, global = C * chunk_bytes;
+        cp_async_16_zfill_at<shared, global>(lane.ring_b, columns[0], column_bytes[0]);
+        cp_async_16_zfill_at<shared + 512, global + 16>(lane.ring_b, columns[0], column_bytes[0]);
+        if constexpr (NT == 2)
+        {
+            cp_async_16_zfill_at<shared + DECODE_COLUMN_BYTES, global>(lane.ring_b, columns[NT - 1], column_bytes[NT - 1]);
+            cp_async_16_zfill_at<shared + DECODE_COLUMN_BYTES + 512, global + 16>(lane.ring_b, columns[NT - 1], column_bytes[NT - 1]);
+        }
+    }
+
+    // Step U of a round: issue chunk U + D - 1 (when `issue`), then multiply chunk U.
+    template <int U>
+    MARLIN_DEVICE void step(bool issue)
+    {
+        constexpr int ahead = U + D - 1, ahead_stage = (U + D - 1) % D;
+        if (issue)
+        {
+            load_weights<FORMAT, ahead_stage, ahead>(ring, data, scales, lane.policy);
+            issue_columns<ahead_stage, ahead>();
+        }
+        moetune::cp_async_commit();
+        moetune::cp_async_wait<D - 1>();
+        multiply_record<NT, FORMAT, U * stage_bytes>(ring.words[U], ring.scales[U], lane.ring_b, acc);
+    }
+
+    template <int S = 0>
+    MARLIN_DEVICE void prologue(int n)
+    {
+        if constexpr (S < D - 1)
+        {
+            if (S < n) issue_columns<S, S>();
+            moetune::cp_async_commit();
+            prologue<S + 1>(n);
+        }
+    }
+
+    // A round whose issues all fall inside the pass.
+    template <int U = 0>
+    MARLIN_DEVICE void full_round()
+    {
+        if constexpr (U < D)
+        {
+            step<U>(true);
+            full_round<U + 1>();
+        }
+    }
+
+    // A round with `remaining` < 2 D - 1 chunks left from its first step.
+    template <int U = 0>
+    MARLIN_DEVICE void last_round(int remaining)
+    {
+        if constexpr (U < D)
+        {
+            if (U < remaining) step<U>(U + D - 1 < remaining);
+            last_round<U + 1>(remaining);
+        }
+    }
+
+    MARLIN_DEVICE void advance()
+    {
+        data += D * record_bytes_of(FORMAT);
+        scales += D * record_bytes_of(FORMAT);
+#pragma unroll
+        for (int nt = 0; nt < NT; ++nt) columns[nt] += D * chunk_bytes;
+    }
+
+    MARLIN_DEVICE void run(int n)
+    {
+        prologue(n);
+        int i = 0;
+        for (; i + 2 * D - 1 <= n; i += D)
+        {
+            full_round();
+            advance();
+        }
+        for (; i < n; i += D)
+        {
+            last_round(n - i);
+            advance();
+        }
+    }
+};
 
 // Sums the four warps' accumulators in a fixed order. Thread -> (n-tile, lane, column parity); returns the rows g and
-// g + 8 of that column.
+// g + 8 of that column, or false for threads past the pass's n-tiles.
 template <int NT>
-MARLIN_DEVICE bool reduced_column(const DecodeShared<NT>& s, int& column, int& g, float& row_lo, float& row_hi)
+MARLIN_DEVICE bool reduced_column(const DecodeShared<NT>& s, int tiles, int& column, int& g, float& row_lo, float& row_hi)
 {
     const int tid = threadIdx.x;
     const int lane = tid & 31, parity = (tid >> 5) & 1, nt = tid >> 6;
-    if (nt >= NT) return false;
+    if (nt >= tiles) return false;
     g = lane >> 2;
     column = 8 * nt + 2 * (lane & 3) + parity;
     row_lo = 0.0f;
@@ -275,8 +419,8 @@ MARLIN_DEVICE bool reduced_column(const DecodeShared<NT>& s, int& column, int& g
     return true;
 }
 
-template <int NT>
-MARLIN_DEVICE void store_accumulators(DecodeShared<NT>& s, const float (&acc)[NT][4])
+template <int NT, int NT_MAX>
+MARLIN_DEVICE void store_accumulators(DecodeShared<NT_MAX>& s, const float (&acc)[NT][4])
 {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 #pragma unroll
@@ -285,89 +429,86 @@ MARLIN_DEVICE void store_accumulators(DecodeShared<NT>& s, const float (&acc)[NT
         for (int q = 0; q < 4; ++q) s.reduce[warp][nt][q][lane] = acc[nt][q];
 }
 
-// Runs one item for every group of up to 8 * NT pairs of its expert (more than one group only when an expert has more
-// pairs than that: duplicate ids in a row of topk_ids, or more tokens than the kernel was chosen for).
-template <int NT>
-MARLIN_DEVICE void run_item(const MarlinParams& p, DecodeShared<NT>& s, bool second, int active, int tile, int split,
-                            u64 policy)
+// h or the GEMM2 partials for one reduced column (rows g and g + 8 of the tile, before the epilogue factor).
+MARLIN_DEVICE void write_column(const MarlinParams& p, const Pass& q, int pair, int row, float lo, float hi)
 {
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    const int g = lane >> 2;
-    const int expert = s.active_expert[active];
-    const u16* pairs = s.sorted + s.offsets[active];
-    const int npairs = s.offsets[active + 1] - s.offsets[active];
-    const int chunks = second ? p.chunks2 : p.chunks13;
-    const int tiles = second ? p.w2_tiles : p.w13_tiles;
-    const int splits = second ? p.splits2 : 1;
-    const int item_begin = chunks * split / splits, item_end = chunks * (split + 1) / splits;
-    const int span = item_end - item_begin;
-    const int chunk_begin = item_begin + span * warp / DECODE_WARPS;
-    const int chunk_end = item_begin + span * (warp + 1) / DECODE_WARPS;
-    const u8* tile_records =
-        (second ? p.w2 : p.w13) + ((size_t)expert * tiles + tile) * (size_t)chunks * (size_t)p.record_bytes;
-    const u32* wait_counter = second ? p.counters + MARLIN_COUNTER_EXPERT_DONE + expert : nullptr;
-    const int row_length = second ? p.inter_size : p.hidden_size;
-
-    for (int group = 0; group < npairs; group += 8 * NT)
+    if (!q.second)
     {
-        const int columns = min(8 * NT, npairs - group);
-        const u16* column_rows[NT];
-        bool column_valid[NT];
-#pragma unroll
-        for (int nt = 0; nt < NT; ++nt)
+        const float factor = p.epilogue13[q.expert];
+        const float* bias = p.bias13 != nullptr ? p.bias13 + (size_t)q.expert * (is_gated(p.activation) ? 2 : 1) * p.inter_size : nullptr;
+        u16* h = p.intermediate + (size_t)pair * p.inter_size;
+        if (is_gated(p.activation))
         {
-            const int column = 8 * nt + g;
-            column_valid[nt] = column < columns;
-            const int pair = pairs[group + (column_valid[nt] ? column : 0)];
-            column_rows[nt] = second ? p.intermediate + (size_t)pair * row_length
-                                     : p.hidden + (size_t)(pair / p.top_k) * row_length;
+            const int i = 8 * q.tile + row;
+            const float gate = lo * factor + (bias != nullptr ? bias[i] : 0.0f);
+            const float up = hi * factor + (bias != nullptr ? bias[p.inter_size + i] : 0.0f);
+            h[i] = moetune::float_to_bf16(gated_activation(p.activation, gate, up));
         }
-        float acc[NT][4];
-#pragma unroll
-        for (int nt = 0; nt < NT; ++nt)
-#pragma unroll
-            for (int q = 0; q < 4; ++q) acc[nt][q] = 0.0f;
-        warp_stream_gemm(p, s, tile_records, chunk_begin, chunk_end, column_rows, column_valid, (columns + 7) >> 3,
-                         wait_counter, (u32)p.w13_tiles, policy, acc);
-        store_accumulators(s, acc);
-        __syncthreads();
-
-        int column, row;
-        float lo, hi;
-        if (reduced_column(s, column, row, lo, hi) && column < columns)
+        else
         {
-            const int pair = pairs[group + column];
-            if (!second)
-            {
-                const float factor = p.epilogue13[expert];
-                const float* bias = p.bias13 != nullptr ? p.bias13 + (size_t)expert * (is_gated(p.activation) ? 2 : 1) * p.inter_size : nullptr;
-                u16* h = p.intermediate + (size_t)pair * p.inter_size;
-                if (is_gated(p.activation))
-                {
-                    const int i = 8 * tile + row;
-                    const float gate = lo * factor + (bias != nullptr ? bias[i] : 0.0f);
-                    const float up = hi * factor + (bias != nullptr ? bias[p.inter_size + i] : 0.0f);
-                    h[i] = moetune::float_to_bf16(gated_activation(p.activation, gate, up));
-                }
-                else
-                {
-                    const int i = 16 * tile + row;
-                    h[i] = moetune::float_to_bf16(relu_squared(lo * factor + (bias != nullptr ? bias[i] : 0.0f)));
-                    h[i + 8] = moetune::float_to_bf16(relu_squared(hi * factor + (bias != nullptr ? bias[i + 8] : 0.0f)));
-                }
-            }
-            else
-            {
-                const float factor = p.epilogue2[expert];
-                const int r = 16 * tile + row;
-                float* out = p.partials + ((size_t)pair * p.splits2 + split) * p.hidden_size;
-                const bool with_bias = p.bias2 != nullptr && split == 0;
-                out[r] = lo * factor + (with_bias ? p.bias2[(size_t)expert * p.hidden_size + r] : 0.0f);
-                out[r + 8] = hi * factor + (with_bias ? p.bias2[(size_t)expert * p.hidden_size + r + 8] : 0.0f);
-            }
+            const int i = 16 * q.tile + row;
+            h[i] = moetune::float_to_bf16(relu_squared(lo * factor + (bias != nullptr ? bias[i] : 0.0f)));
+            h[i + 8] = moetune::float_to_bf16(relu_squared(hi * factor + (bias != nullptr ? bias[i + 8] : 0.0f)));
         }
-        __syncthreads();  // the reduce buffer is reused by the next group
     }
+    else
+    {
+        const float factor = p.epilogue2[q.expert];
+        const int r = 16 * q.tile + row;
+        float* out = p.partials + ((size_t)pair * p.splits2 + q.split) * p.hidden_size;
+        const bool with_bias = p.bias2 != nullptr && q.split == 0;
+        out[r] = lo * factor + (with_bias ? p.bias2[(size_t)q.expert * p.hidden_size + r] : 0.0f);
+        out[r + 8] = hi * factor + (with_bias ? p.bias2[(size_t)q.expert * p.hidden_size + r + 8] : 0.0f);
+    }
+}
+
+// Streams a pass with NT n-tiles, prefetches the following pass's first records (if any) into the weight ring, then
+// reduces over the warps and writes the pass's columns. Ends with the CTA synchronised and this thread's writes fenced.
+template <int NT, int NT_MAX, int FORMAT>
+MARLIN_DEVICE void run_pass(const MarlinParams& p, DecodeShared<NT_MAX>& s, const Pass& q, bool has_following,
+                            const Pass& following, const LaneStream& lane, WeightRing& ring)
+{
+    const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
+    const u16* pairs = s.sorted + s.offsets[q.active] + 8 * NT_MAX * q.group;
+    const u16* column_rows[NT];
+    u32 column_bytes[NT];
+#pragma unroll
+    for (int nt = 0; nt < NT; ++nt)
+    {
+        const int column = 8 * nt + g;
+        const bool valid = column < q.columns;
+        column_bytes[nt] = valid ? 16u : 0u;
+        const int pair = pairs[valid ? column : 0];
+        const u16* row = q.second ? p.intermediate + (size_t)pair * p.inter_size
+                                  : p.hidden + (size_t)(pair / p.top_k) * p.hidden_size;
+        column_rows[nt] = row + q.chunk_begin * MARLIN_CHUNK_K + 16 * t;
+    }
+    float acc[NT][4];
+#pragma unroll
+    for (int nt = 0; nt < NT; ++nt)
+#pragma unroll
+        for (int k = 0; k < 4; ++k) acc[nt][k] = 0.0f;
+
+    PassStream<NT, NT_MAX, FORMAT> stream{ring, acc, lane, q.records + 16 * (threadIdx.x & 31), q.records + lane.scale_offset};
+#pragma unroll
+    for (int nt = 0; nt < NT; ++nt)
+    {
+        stream.columns[nt] = reinterpret_cast<const u8*>(column_rows[nt]);
+        stream.column_bytes[nt] = column_bytes[nt];
+    }
+    stream.run(q.chunks);
+    if (has_following) prefetch_pass<FORMAT>(ring, following, lane);
+    store_accumulators<NT, NT_MAX>(s, acc);
+    __syncthreads();
+
+    int column, row;
+    float lo, hi;
+    if (reduced_column(s, NT, column, row, lo, hi) && column < q.columns)
+    {
+        write_column(p, q, pairs[column], row, lo, hi);
+        __threadfence();  // before the CTA reports the item done (GEMM1: other CTAs read h)
+    }
+    __syncthreads();  // the reduce buffer is free again, and every write of the pass is fenced
 }
 
 // The last GEMM2 item of a row tile: output[t, rows] = sum over slots j (in order) of w[t, j] * sum over splits. A thread
@@ -405,49 +546,92 @@ MARLIN_DEVICE void reduce_row_tile(const MarlinParams& p, int tile)
     }
 }
 
-template <int NT>
+// A GEMM2 pass reads h of its expert: wait until every GEMM1 tile of that expert is done. The GEMM1 tiles waited for
+// were taken earlier by running CTAs, so they finish within microseconds; a wait of seconds means a broken invariant,
+// and a trap reports it where a hang would not.
+MARLIN_DEVICE void wait_for_gemm1(const MarlinParams& p, int expert)
+{
+    if ((threadIdx.x & 31) == 0)
+    {
+        const u32* done = p.counters + MARLIN_COUNTER_EXPERT_DONE + expert;
+        for (u32 spins = 0; ld_acquire_u32(done) < (u32)p.w13_tiles; ++spins)
+        {
+            if (spins > (1u << 24)) __trap();
+            nanosleep_ns(64);
+        }
+    }
+    __syncwarp();
+}
+
+// Runs one item (all its groups); `next` is the item after it (>= total when there is none), whose first records are
+// prefetched while this one's last pass reduces.
+template <int NT_MAX, int FORMAT>
+MARLIN_DEVICE void run_item(const MarlinParams& p, DecodeShared<NT_MAX>& s, int item, int next, int total,
+                            const LaneStream& lane, WeightRing& ring)
+{
+    const Pass first = describe_pass(p, s, item, 0);
+    const int groups = item_groups(s, first.active);
+    if (first.second) wait_for_gemm1(p, first.expert);
+    for (int group = 0; group < groups; ++group)
+    {
+        const Pass q = group == 0 ? first : describe_pass(p, s, item, group);
+        // The pass after this one: the item's next group, else the next item's first (its loads need no wait).
+        const bool has_following = group + 1 < groups || next < total;
+        const Pass following = describe_pass(p, s, group + 1 < groups ? item : (has_following ? next : item),
+                                             group + 1 < groups ? group + 1 : 0);
+        if (NT_MAX == 2 && q.columns > 8)
+            run_pass<2, NT_MAX, FORMAT>(p, s, q, has_following, following, lane, ring);
+        else
+            run_pass<1, NT_MAX, FORMAT>(p, s, q, has_following, following, lane, ring);
+    }
+}
+
+template <int NT_MAX, int FORMAT>
 MARLIN_DEVICE void decode_moe(const MarlinParams& p)
 {
     extern __shared__ uint4 decode_shared_memory[];
-    DecodeShared<NT>& s = *reinterpret_cast<DecodeShared<NT>*>(decode_shared_memory);
+    DecodeShared<NT_MAX>& s = *reinterpret_cast<DecodeShared<NT_MAX>*>(decode_shared_memory);
     u32 dynamic_bytes;
     asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(dynamic_bytes));
-    if (dynamic_bytes < sizeof(DecodeShared<NT>)) __trap();  // the host's KernelLimits.DecodeSharedBytes has drifted
-    const int tid = threadIdx.x;
+    if (dynamic_bytes < sizeof(DecodeShared<NT_MAX>)) __trap();  // the host's KernelLimits.DecodeSharedBytes has drifted
+    const int tid = threadIdx.x, lane = tid & 31;
     u32* ticket = p.counters + MARLIN_COUNTER_TICKET;
     u32* expert_done = p.counters + MARLIN_COUNTER_EXPERT_DONE;
     u32* row_tile_done = expert_done + p.experts;
-    const u64 policy = moetune::l2_evict_first_policy();
 
-    derive_routing(p, s);
+    // A CTA holds the ticket of the item it runs and the next two: s.tickets[i & 3] is the ticket of its i-th item.
+    // Ticket i + 2 is taken during item i and published by item i's barriers, so the item after the current one is
+    // always known before the current one's last records are streamed.
+    if (tid == 0)
+    {
+        s.tickets[0] = (int)atomicAdd(ticket, 1u);
+        s.tickets[1] = (int)atomicAdd(ticket, 1u);
+    }
+    derive_routing(p, s);  // ends with a barrier: the tickets are visible
     const int active = s.active_count;
     const int items13 = active * p.w13_tiles;
-    const int items2_per_expert = p.w2_tiles * p.splits2;
-    const int total = items13 + active * items2_per_expert;
+    const int total = items13 + active * p.w2_tiles * p.splits2;
 
-    if (tid == 0) s.ticket = (int)atomicAdd(ticket, 1u);
-    __syncthreads();
-    for (;;)
+    if (p.format != FORMAT || p.record_bytes != record_bytes_of(FORMAT)) __trap();  // the host chose the wrong build
+    LaneStream stream;
+    stream.ring_b = moetune::shared_address(s.stage_b[tid >> 5][0]) + 16 * lane;
+    stream.scale_offset = scale_offset(FORMAT, lane >> 2, lane & 3);
+    stream.policy = moetune::l2_evict_first_policy();
+    WeightRing ring;
+    int item = s.tickets[0];
+    if (item < total) prefetch_pass<FORMAT>(ring, describe_pass(p, s, item, 0), stream);
+    for (int i = 0; item < total; ++i)
     {
-        const int item = s.ticket;
-        if (item >= total) break;
-        if (tid == 0) s.next_ticket = (int)atomicAdd(ticket, 1u);
+        const int next = s.tickets[(i + 1) & 3];
+        if (tid == 0) s.tickets[(i + 2) & 3] = (int)atomicAdd(ticket, 1u);
+        run_item<NT_MAX, FORMAT>(p, s, item, next, total, stream, ring);
         if (item < items13)
         {
-            const int a = item / p.w13_tiles;
-            run_item(p, s, false, a, item % p.w13_tiles, 0, policy);
-            __threadfence();
-            __syncthreads();
-            if (tid == 0) atomicAdd(expert_done + s.active_expert[a], 1u);
+            if (tid == 0) atomicAdd(expert_done + s.active_expert[item / p.w13_tiles], 1u);
         }
         else
         {
-            const int rest = item - items13;
-            const int a = rest / items2_per_expert;
-            const int tile = (rest % items2_per_expert) / p.splits2;
-            run_item(p, s, true, a, tile, rest % p.splits2, policy);
-            __threadfence();
-            __syncthreads();
+            const int tile = ((item - items13) % (p.w2_tiles * p.splits2)) / p.splits2;
             if (tid == 0)
             {
                 const u32 before = atomicAdd(row_tile_done + tile, 1u);
@@ -461,9 +645,7 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
                 if (tid == 0) row_tile_done[tile] = 0;  // every contribution has arrived: ready for the next forward
             }
         }
-        __syncthreads();
-        if (tid == 0) s.ticket = s.next_ticket;
-        __syncthreads();
+        item = next;
     }
 
     // The last CTA out resets the counters for the next forward (every CTA has taken its final ticket by now).
@@ -485,8 +667,29 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
     }
 }
 
-// Minimum resident CTAs per SM: what their shared memory allows on Hopper (see KernelLimits.DecodeSharedBytes), so
-// that registers never become the tighter limit.
-extern "C" __global__ void __launch_bounds__(DECODE_THREADS, 6) marlin_decode_nt1(const MarlinParams p) { decode_moe<1>(p); }
+// One build per weight format (record size and scale decoding are compile-time) and per n-tile count: _nt1 for up to
+// 8 tokens, _nt2 for up to 16 (it runs groups of at most 8 pairs with one n-tile). Minimum resident CTAs per SM, which
+// caps registers: _nt1 at 64 (8 CTAs, 32 warps; its shared memory would allow 9), _nt2 at 96 (5 CTAs, as its shared
+// memory allows). Only per-item code spills under these caps; the streaming loop does not.
+#define DECODE_MIN_CTAS_NT1 8
+#define DECODE_MIN_CTAS_NT2 5
 
-extern "C" __global__ void __launch_bounds__(DECODE_THREADS, 4) marlin_decode_nt2(const MarlinParams p) { decode_moe<2>(p); }
+extern "C" __global__ void __launch_bounds__(DECODE_THREADS, DECODE_MIN_CTAS_NT1) marlin_decode_nvfp4_nt1(const MarlinParams p)
+{
+    decode_moe<1, MARLIN_FORMAT_NVFP4>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_THREADS, DECODE_MIN_CTAS_NT2) marlin_decode_nvfp4_nt2(const MarlinParams p)
+{
+    decode_moe<2, MARLIN_FORMAT_NVFP4>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_THREADS, DECODE_MIN_CTAS_NT1) marlin_decode_mxfp4_nt1(const MarlinParams p)
+{
+    decode_moe<1, MARLIN_FORMAT_MXFP4>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_THREADS, DECODE_MIN_CTAS_NT2) marlin_decode_mxfp4_nt2(const MarlinParams p)
+{
+    decode_moe<2, MARLIN_FORMAT_MXFP4>(p);
+}

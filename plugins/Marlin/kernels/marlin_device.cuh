@@ -19,9 +19,10 @@ using moetune::u8;
 //
 // A matrix [N, K] is cut into row tiles of 16 "MMA rows" and K chunks of 64. Record (tile, chunk) lives at byte
 // ((tile * chunks) + chunk) * record_bytes and holds:
-//   bytes [0, 512): lane L = 4 g + t owns bytes [16 L, 16 L + 16) = four u32 words, word j for MMA k-step j.
-//     Nibble n of word j holds the E2M1 code of MMA row g + 8 (r & 1), physical k = 64 chunk + 16 t + 4 j + 2 (r >> 1) + h
-//     with r = 3 - (n & 3) (the A-fragment register it feeds) and h = n >> 2 (low or high bf16 of that register).
+//   bytes [0, 512): lane L = 4 g + t owns bytes [16 L, 16 L + 16) = four u32 words, word j for MMA k-step j. Word j
+//     holds the eight E2M1 codes of the lane's A-fragment registers r = 0..3 of k-step j, each register's two codes
+//     (half h = 0 low, 1 high) at the bit positions decode_a_fragment reads (table there). Register r, half h is MMA
+//     row g + 8 (r & 1), physical k = 64 chunk + 16 t + 4 j + 2 (r >> 1) + h.
 //   bytes [512, 512 + 64) for NVFP4: byte 16 t + 2 g + s = scale of MMA row g + 8 s for 16-element block t of the chunk.
 //   bytes [512, 512 + 32) for MXFP4: byte 16 b + 2 g + s = scale of MMA row g + 8 s for 32-element block b.
 // Physical k is permuted inside a chunk so that thread t's sixteen k of the chunk (16 t .. 16 t + 15) are contiguous
@@ -43,14 +44,18 @@ using moetune::u8;
 // E2M1 code s e1 e0 m placed as bf16 bits s at 15, e1 e0 at 8..7 (the low exponent bits), m at 6 reads as
 // e2m1 * 2^-126 for every code (e = 0 gives the bf16 subnormal 0.5 * 2^-126, exactly as E2M1's own subnormal).
 // The 2^-126 is folded into the block scale below.
+//
+// A bf16x2 register wants its two codes at bits {15, 8, 7, 6} and {31, 24, 23, 22}. No arrangement of a word lets
+// four shifts of one mask deliver all four registers, so registers 0 and 1 take their codes whole (one mask after a
+// shift of 0 and 3) and registers 2 and 3 take magnitude and sign from two shifts each. Bit positions in the word
+// (low half; the high half is the same plus 16):
+//   register 0: sign 15, e1 e0 m at 8 7 6     register 2: sign 14, e1 e0 m at 2 1 0
+//   register 1: sign 12, e1 e0 m at 5 4 3     register 3: sign 13, e1 e0 m at 11 10 9
+// That is 11 integer operations per four registers, against 15 for codes stored as plain nibbles.
 // ---------------------------------------------------------------------------------------------------------------
-
-// A-fragment register r (0..3) of one k-step from the packed word q: nibble 3 - r in the low bf16, 7 - r in the high.
-MARLIN_DEVICE u32 fp4_pair_to_bf16x2(u32 q, int r)
-{
-    const u32 s = q << (4 * r);
-    return (s & 0x80008000u) | ((s >> 6) & 0x01C001C0u);
-}
+#define MARLIN_CODE_MASK 0x81C081C0u       // sign and magnitude of both halves, as bf16x2 wants them
+#define MARLIN_MAGNITUDE_MASK 0x01C001C0u
+#define MARLIN_SIGN_MASK 0x80008000u
 
 // Exact bf16x2 product a * b (both halves); -0 as the addend keeps fma's rounding out of an exact product.
 MARLIN_DEVICE u32 bf16x2_mul(u32 a, u32 b)
@@ -60,23 +65,37 @@ MARLIN_DEVICE u32 bf16x2_mul(u32 a, u32 b)
     return d;
 }
 
-// Scale byte (transcoded on the host) -> bf16 broadcast into both halves.
+// Scale bytes (transcoded on the host) -> bf16 broadcast into both halves, as byte_pair * multiplier + addend:
 //   NVFP4: byte = (E + 9) << 3 | m for the E4M3 value 2^E (1 + m/8); (byte << 4) | 0x7000 is that value * 2^106.
 //          Times the FP4 decode (* 2^-126) the product is e2m1 * e4m3 * 2^-20, exact; the epilogue restores 2^20.
 //   MXFP4: byte = e + offset (per matrix); byte << 7 is 2^(byte - 127); the epilogue restores the offset.
-MARLIN_DEVICE u32 scale_byte_to_bf16x2(u32 byte, int format)
+// The byte sits in both halves (byte | byte << 16), so one multiply-add (the shifted byte stays inside its half, and
+// the addend's bits lie above it) converts both.
+struct ScaleCodec
 {
-    const u32 dup = byte | (byte << 16);
-    return format == MARLIN_FORMAT_NVFP4 ? ((dup << 4) | 0x70007000u) : (dup << 7);
+    u32 multiplier;
+    u32 addend;
+};
+
+MARLIN_DEVICE constexpr ScaleCodec scale_codec(int format)
+{
+    return format == MARLIN_FORMAT_NVFP4 ? ScaleCodec{16u, 0x70007000u} : ScaleCodec{128u, 0u};
+}
+
+// A lane's two scale bytes (low byte: row g, high byte: row g + 8) -> the bf16x2 scales of rows g and g + 8.
+MARLIN_DEVICE void decode_scales(u32 scale_pair, ScaleCodec codec, u32& row_lo, u32& row_hi)
+{
+    row_lo = __byte_perm(scale_pair, 0u, 0x4040) * codec.multiplier + codec.addend;
+    row_hi = __byte_perm(scale_pair, 0u, 0x4141) * codec.multiplier + codec.addend;
 }
 
 // Decodes k-step j's word of a lane's record slice into the four A registers, scaled per row (lo: row g, hi: g + 8).
 MARLIN_DEVICE void decode_a_fragment(u32 word, u32 scale_row_lo, u32 scale_row_hi, u32 (&a)[4])
 {
-    a[0] = bf16x2_mul(fp4_pair_to_bf16x2(word, 0), scale_row_lo);
-    a[1] = bf16x2_mul(fp4_pair_to_bf16x2(word, 1), scale_row_hi);
-    a[2] = bf16x2_mul(fp4_pair_to_bf16x2(word, 2), scale_row_lo);
-    a[3] = bf16x2_mul(fp4_pair_to_bf16x2(word, 3), scale_row_hi);
+    a[0] = bf16x2_mul(word & MARLIN_CODE_MASK, scale_row_lo);
+    a[1] = bf16x2_mul((word << 3) & MARLIN_CODE_MASK, scale_row_hi);
+    a[2] = bf16x2_mul(((word << 6) & MARLIN_MAGNITUDE_MASK) | ((word << 1) & MARLIN_SIGN_MASK), scale_row_lo);
+    a[3] = bf16x2_mul(((word >> 3) & MARLIN_MAGNITUDE_MASK) | ((word << 2) & MARLIN_SIGN_MASK), scale_row_hi);
 }
 
 // One m16n8k16 step with the B fragment's two words given apart (they come from different halves of a 16-byte load).
@@ -85,6 +104,9 @@ MARLIN_DEVICE void mma_step(float (&d)[4], const u32 (&a)[4], u32 b0, u32 b1)
     const u32 b[2] = {b0, b1};
     moetune::mma_m16n8k16_bf16(d, a, b);
 }
+
+// Bytes per record: codes, then 16 rows x 4 NVFP4 blocks or 16 rows x 2 MXFP4 blocks of scales.
+MARLIN_DEVICE constexpr int record_bytes_of(int format) { return MARLIN_DATA_BYTES + (format == MARLIN_FORMAT_NVFP4 ? 64 : 32); }
 
 // Offset of this lane's two scale bytes (rows g and g + 8) inside a record.
 MARLIN_DEVICE int scale_offset(int format, int g, int t)
@@ -109,6 +131,49 @@ MARLIN_DEVICE u32 lds16(const void* shared)
 {
     u16 v;
     asm volatile("ld.shared.u16 %0, [%1];" : "=h"(v) : "r"(moetune::shared_address(shared)));
+    return v;
+}
+
+// The decode kernel's loads take their offset from a base register as an immediate (the template argument), so that
+// an unrolled ring addresses all its stages from one base without a register per address.
+
+// Weight records are read once: straight into registers, not kept in L1, and marked evict-first in L2 so that they do
+// not push the activations out. asm volatile keeps each load where it was issued (ahead of its use), never sunk.
+template <int Offset>
+MARLIN_DEVICE uint4 ldg_stream_v4(const void* base, u64 policy)
+{
+    uint4 v;
+    asm volatile("ld.global.nc.L1::no_allocate.L2::cache_hint.v4.u32 {%0, %1, %2, %3}, [%4+%6], %5;"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+                 : "l"(base), "l"(policy), "n"(Offset));
+    return v;
+}
+
+template <int Offset>
+MARLIN_DEVICE u32 ldg_stream_u16(const void* base, u64 policy)
+{
+    u16 v;
+    asm volatile("ld.global.nc.L1::no_allocate.L2::cache_hint.u16 %0, [%1+%3], %2;"
+                 : "=h"(v)
+                 : "l"(base), "l"(policy), "n"(Offset));
+    return v;
+}
+
+// 16 bytes global -> shared, or 16 zero bytes when source_bytes is 0 (the source is then not read).
+template <int SharedOffset, int GlobalOffset>
+MARLIN_DEVICE void cp_async_16_zfill_at(u32 shared_base, const void* global_base, u32 source_bytes)
+{
+    asm volatile("cp.async.cg.shared.global [%0+%3], [%1+%4], 16, %2;"
+                 ::"r"(shared_base), "l"(global_base), "r"(source_bytes), "n"(SharedOffset), "n"(GlobalOffset));
+}
+
+template <int Offset>
+MARLIN_DEVICE uint4 lds128_at(u32 shared_base)
+{
+    uint4 v;
+    asm volatile("ld.shared.v4.u32 {%0, %1, %2, %3}, [%4+%5];"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+                 : "r"(shared_base), "n"(Offset));
     return v;
 }
 

@@ -127,6 +127,7 @@ MARLIN_DEVICE void prefill_gemm(const MarlinParams& p)
     const int scale_pieces = (record_bytes - MARLIN_DATA_BYTES) >> 4;
     const u8* weights = Second ? p.w2 : p.w13;
     const u64 policy = moetune::l2_evict_first_policy();
+    const ScaleCodec codec = scale_codec(p.format);
 
     int row_tile[PREFILL_TILES_PER_WARP];
     bool row_valid[PREFILL_TILES_PER_WARP];
@@ -204,8 +205,8 @@ MARLIN_DEVICE void prefill_gemm(const MarlinParams& p)
             const u8* record = s.a[slot][warp][m];
             const uint4 words = lds128(record + 16 * lane);
             const u32 scales = lds16(record + scale_offset(p.format, g, t));
-            const u32 scale_lo = scale_byte_to_bf16x2(scales & 0xffu, p.format);
-            const u32 scale_hi = scale_byte_to_bf16x2(scales >> 8, p.format);
+            u32 scale_lo, scale_hi;
+            decode_scales(scales, codec, scale_lo, scale_hi);
             decode_a_fragment(words.x, scale_lo, scale_hi, a[m][0]);
             decode_a_fragment(words.y, scale_lo, scale_hi, a[m][1]);
             decode_a_fragment(words.z, scale_lo, scale_hi, a[m][2]);

@@ -37,17 +37,35 @@ internal static class DeviceModel
         return (16 * t) + (4 * kStep) + (2 * register) + (i & 1);
     }
 
-    /// <summary>fp4_pair_to_bf16x2: A register r from word q (nibble 3 − r low, 7 − r high), E2M1 bits placed as bf16 · 2^126.</summary>
-    public static uint Fp4PairToBf16x2(uint q, int r)
+    /// <summary>
+    /// decode_a_fragment's bit work for A register r from word q, before the scale: registers 0 and 1 through one mask
+    /// after a shift of 0 and 3, registers 2 and 3 as magnitude and sign from two shifts each; E2M1 bits placed as
+    /// bf16 · 2^126.
+    /// </summary>
+    public static uint Fp4PairToBf16x2(uint q, int r) => r switch
     {
-        var s = q << (4 * r);
-        return (s & 0x80008000u) | ((s >> 6) & 0x01C001C0u);
-    }
+        0 => q & 0x81C081C0u,
+        1 => (q << 3) & 0x81C081C0u,
+        2 => ((q << 6) & 0x01C001C0u) | ((q << 1) & 0x80008000u),
+        3 => ((q >> 3) & 0x01C001C0u) | ((q << 2) & 0x80008000u),
+        _ => throw new ArgumentOutOfRangeException(nameof(r), r, "A registers are 0..3"),
+    };
 
-    /// <summary>scale_byte_to_bf16x2, one half.</summary>
+    /// <summary>scale_byte_to_bf16 for one byte: the bf16 bits of a transcoded scale byte.</summary>
     public static ushort ScaleByteToBf16(byte scale, WeightFormat format) => format == WeightFormat.Nvfp4
         ? (ushort)((scale << 4) | 0x7000)
         : (ushort)(scale << 7);
+
+    /// <summary>
+    /// decode_scales: a lane's 16-bit scale pair (row g low, row g + 8 high) through prmt (byte into both halves) and one
+    /// multiply-add (16 and 0x70007000 for NVFP4, 128 and 0 for MXFP4); returns the bf16x2 scales of both rows.
+    /// </summary>
+    public static (uint RowLow, uint RowHigh) DecodeScales(ushort pair, WeightFormat format)
+    {
+        var (multiplier, addend) = format == WeightFormat.Nvfp4 ? (16u, 0x70007000u) : (128u, 0u);
+        uint Broadcast(uint b) => b | (b << 16);
+        return (unchecked((Broadcast(pair & 0xFFu) * multiplier) + addend), unchecked((Broadcast((uint)pair >> 8) * multiplier) + addend));
+    }
 
     /// <summary>The exact value of bf16 bits (subnormals included).</summary>
     public static double Bf16Value(ushort bits) => BitConverter.UInt32BitsToSingle((uint)bits << 16);

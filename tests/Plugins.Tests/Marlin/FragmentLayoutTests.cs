@@ -13,12 +13,15 @@ public sealed class FragmentLayoutTests
         {
             for (var step = 0; step < 4; step++)
             {
-                for (var nibble = 0; nibble < 8; nibble++)
+                for (var register = 0; register < 4; register++)
                 {
-                    var (row, k) = FragmentLayout.ElementOf(lane, step, nibble);
-                    Assert.InRange(row, 0, 15);
-                    Assert.InRange(k, 0, 63);
-                    Assert.True(seen.Add((row, k)), $"lane {lane} step {step} nibble {nibble} repeats ({row}, {k})");
+                    for (var half = 0; half < 2; half++)
+                    {
+                        var (row, k) = FragmentLayout.ElementOf(lane, step, register, half);
+                        Assert.InRange(row, 0, 15);
+                        Assert.InRange(k, 0, 63);
+                        Assert.True(seen.Add((row, k)), $"lane {lane} step {step} register {register} half {half} repeats ({row}, {k})");
+                    }
                 }
             }
         }
@@ -33,11 +36,58 @@ public sealed class FragmentLayoutTests
         {
             for (var step = 0; step < 4; step++)
             {
-                for (var nibble = 0; nibble < 8; nibble++)
+                for (var register = 0; register < 4; register++)
                 {
-                    // The kernel feeds nibble n to register r = 3 - (n mod 4), half n / 4: element a_(2r + half).
-                    var (ptxRow, ptxColumn) = DeviceModel.AElement(lane, (2 * (3 - (nibble & 3))) + (nibble >> 2));
-                    Assert.Equal((ptxRow, FragmentLayout.PhysicalK(step, ptxColumn)), FragmentLayout.ElementOf(lane, step, nibble));
+                    for (var half = 0; half < 2; half++)
+                    {
+                        var (ptxRow, ptxColumn) = DeviceModel.AElement(lane, (2 * register) + half);
+                        Assert.Equal((ptxRow, FragmentLayout.PhysicalK(step, ptxColumn)), FragmentLayout.ElementOf(lane, step, register, half));
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_eight_codes_of_a_word_fill_its_32_bits_once_each()
+    {
+        var owner = new (int Register, int Half)?[32];
+        for (var register = 0; register < 4; register++)
+        {
+            for (var half = 0; half < 2; half++)
+            {
+                var (sign, magnitude) = FragmentLayout.CodeBits(register, half);
+                foreach (var bit in new[] { sign, magnitude, magnitude + 1, magnitude + 2 })
+                {
+                    Assert.InRange(bit, 0, 31);
+                    Assert.True(owner[bit] is null, $"bit {bit} is taken by {owner[bit]} and by ({register}, {half})");
+                    owner[bit] = (register, half);
+                }
+            }
+        }
+
+        Assert.All(owner, o => Assert.NotNull(o));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void The_device_decode_reads_each_code_from_its_bits(int register)
+    {
+        // One code at a time, all sixteen values, in either half: the decode must give exactly bf16 sign at 15 and
+        // e1 e0 m at 8..6 of that half, and nothing anywhere else.
+        for (var half = 0; half < 2; half++)
+        {
+            var (sign, magnitude) = FragmentLayout.CodeBits(register, half);
+            for (uint code = 0; code < 16; code++)
+            {
+                var word = ((code >> 3) << sign) | ((code & 7) << magnitude);
+                var expected = (((code >> 3) << 15) | ((code & 7) << 6)) << (16 * half);
+                for (var other = 0; other < 4; other++)
+                {
+                    Assert.Equal(other == register ? expected : 0u, DeviceModel.Fp4PairToBf16x2(word, other));
                 }
             }
         }
@@ -70,7 +120,7 @@ public sealed class FragmentLayoutTests
         for (var lane = 0; lane < 32; lane++)
         {
             var blocks = Enumerable.Range(0, 32)
-                .Select(i => FragmentLayout.ElementOf(lane, i / 8, i % 8).K / FragmentLayout.BlockSize(format))
+                .Select(i => FragmentLayout.ElementOf(lane, i / 8, (i / 2) % 4, i % 2).K / FragmentLayout.BlockSize(format))
                 .Distinct()
                 .ToArray();
             Assert.Equal([FragmentLayout.BlockOfLane(format, lane & 3)], blocks);

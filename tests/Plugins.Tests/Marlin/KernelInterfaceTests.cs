@@ -37,7 +37,7 @@ public sealed partial class KernelInterfaceTests
         Assert.Equal(KernelLimits.DecodeStages, defines["DECODE_STAGES"]);
         Assert.Equal(KernelLimits.DecodeMaxPairs, defines["DECODE_MAX_PAIRS"]);
         Assert.Equal(KernelLimits.DecodeMaxExperts, defines["DECODE_MAX_EXPERTS"]);
-        Assert.Equal(KernelLimits.DecodeRecordMax, defines["DECODE_RECORD_MAX"]);
+        Assert.Equal(KernelLimits.DecodeColumnBytes, defines["DECODE_COLUMN_BYTES"]);
         Assert.Equal(KernelLimits.PrefillThreads, defines["PREFILL_THREADS"]);
         Assert.Equal(KernelLimits.PrefillBlockTiles, defines["PREFILL_BLOCK_TILES"]);
         Assert.Equal(KernelLimits.PrefillColumns, defines["PREFILL_COLUMNS"]);
@@ -45,7 +45,6 @@ public sealed partial class KernelInterfaceTests
         Assert.Equal(KernelLimits.RouteMaxExperts, defines["ROUTE_MAX_EXPERTS"]);
         Assert.Equal(FragmentLayout.ChunkK, defines["MARLIN_CHUNK_K"]);
         Assert.Equal(FragmentLayout.DataBytes, defines["MARLIN_DATA_BYTES"]);
-        Assert.Equal(FragmentLayout.RecordBytes(WeightFormat.Nvfp4), defines["DECODE_RECORD_MAX"]);
         Assert.Equal(FragmentLayout.RecordBytes(WeightFormat.Nvfp4), defines["PREFILL_RECORD_MAX"]);
     }
 

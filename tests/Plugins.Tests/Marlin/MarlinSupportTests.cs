@@ -2,6 +2,7 @@ using MoeTune.Abstractions.Devices;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Models.Presets;
 using MoeTune.Plugins.Marlin;
+using MoeTune.Plugins.Marlin.Planning;
 
 namespace MoeTune.Plugins.Tests.Marlin;
 
@@ -71,7 +72,10 @@ public sealed class MarlinSupportTests
 
     [Fact]
     public void Too_little_shared_memory_is_refused() =>
-        Assert.Contains("shared memory", MarlinSupport.Check(Gpu(8, 0, sharedOptin: 49152), Qwen()).Reason, StringComparison.Ordinal);
+        Assert.Contains(
+            "shared memory",
+            MarlinSupport.Check(Gpu(8, 0, sharedOptin: KernelLimits.DecodeSharedBytes(2) - 1), Qwen()).Reason,
+            StringComparison.Ordinal);
 
     private static MoeShape Qwen() => LayerGeometryTests.Shape("qwen3-30b-a3b");
 }

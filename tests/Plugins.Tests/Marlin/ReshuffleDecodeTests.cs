@@ -87,18 +87,18 @@ public sealed class ReshuffleDecodeTests
                 {
                     var (g, t) = (lane >> 2, lane & 3);
                     var scaleOffset = 512 + (format == WeightFormat.Nvfp4 ? 16 * t : 16 * (t >> 1)) + (2 * g);
-                    var scaleLow = DeviceModel.ScaleByteToBf16(record[scaleOffset], format);
-                    var scaleHigh = DeviceModel.ScaleByteToBf16(record[scaleOffset + 1], format);
+                    var (scalesLow, scalesHigh) = DeviceModel.DecodeScales(BitConverter.ToUInt16(record.Slice(scaleOffset, 2)), format);
                     for (var step = 0; step < 4; step++)
                     {
                         var word = BitConverter.ToUInt32(record.Slice((16 * lane) + (4 * step), 4));
                         for (var register = 0; register < 4; register++)
                         {
                             var pair = DeviceModel.Fp4PairToBf16x2(word, register);
-                            var scale = register % 2 == 0 ? scaleLow : scaleHigh;
+                            var scales = register % 2 == 0 ? scalesLow : scalesHigh;
                             for (var half = 0; half < 2; half++)
                             {
                                 var element = (ushort)(pair >> (16 * half));
+                                var scale = (ushort)(scales >> (16 * half));
                                 var product = DeviceModel.ExactBf16Product(element, scale);
                                 Assert.True(product.HasValue, $"tile {tile} chunk {chunk} lane {lane} step {step} register {register}: the bf16 product is not exact");
                                 Assert.True(product == 0 || Math.Abs(product.Value) >= Math.ScaleB(1.0, -126), "the bf16 product must be a normal number");
