@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using MoeTune.Abstractions.Weights;
 using MoeTune.Engine.Accuracy;
@@ -10,7 +9,6 @@ using MoeTune.Engine.Selection;
 using MoeTune.Host.Cli;
 using MoeTune.Host.Rendering;
 using MoeTune.Host.Running;
-using MoeTune.Models.Safetensors;
 using MoeTune.Reference.Layer;
 
 namespace MoeTune.Host.Commands;
@@ -75,42 +73,16 @@ internal sealed class RunCommand : ICliCommand
 
             // The services are disposed first, so that the log (on standard error) is flushed before the results.
             var expected = new ReferenceMoeLayer(loaded.Value.Weights).Forward(inputs.Hidden, inputs.TopKIds, inputs.TopKWeights, inputs.Tokens);
-            var error = RelativeError.Frobenius(run.Output, expected);
-            var passed = error <= RelativeError.Bf16Tolerance;
+            var report = new RunReport(
+                spec, loaded.Value.Description, inputs, deviceText, selection, run.Backend, run.Elapsed, run.Output, RelativeError.Frobenius(run.Output, expected));
             var outputPath = parse.GetValue(output);
             if (outputPath is not null)
             {
-                new SafetensorsWriter()
-                    .Add<ushort>(MoeIoTensorNames.Output, SafetensorsDType.BF16, [inputs.Tokens, spec.Shape.Hidden], run.Output)
-                    .SetMetadata("model", spec.Name)
-                    .SetMetadata("backend", run.Backend)
-                    .WriteTo(outputPath);
+                report.SaveOutput(outputPath);
             }
 
-            var c = CultureInfo.InvariantCulture;
-            var lines = new List<(string, string)>
-            {
-                ("model", $"{spec.Name} ({spec.Shape.CanonicalText}, signature {spec.Shape.Hash})"),
-                ("weights", loaded.Value.Description),
-                ("inputs", inputs.Description),
-                ("device", deviceText),
-                ("backend", $"{run.Backend} (plan {selection.Plan}; source: {selection.SourceText})"),
-                ("tokens", inputs.Tokens.ToString(c)),
-                ("time", string.Create(c, $"{run.Elapsed.TotalMilliseconds:0.###} ms (one forward, wall clock up to device synchronisation)")),
-                ("reference", string.Create(c, $"relative Frobenius error {error:0.######} ({(passed ? "pass" : "FAIL")}: tolerance {RelativeError.Bf16Tolerance})")),
-                ("checksum", OutputChecksum.Of(run.Output)),
-            };
-            if (outputPath is not null)
-            {
-                lines.Add(("output", Path.GetFullPath(outputPath)));
-            }
-
-            foreach (var (key, value) in lines)
-            {
-                context.Output.WriteLine($"{key + ":",-11}{value}");
-            }
-
-            return passed ? ExitCodes.Ok : ExitCodes.CorrectnessFailure;
+            report.WriteTo(context.Output, outputPath);
+            return report.Passed ? ExitCodes.Ok : ExitCodes.CorrectnessFailure;
         });
         return command;
     }
