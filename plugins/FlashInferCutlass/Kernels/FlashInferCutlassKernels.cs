@@ -20,12 +20,16 @@ public sealed class FlashInferCutlassKernels : IKernelCatalog
     /// <summary>The grouped GEMM's entry point in every variant.</summary>
     public const string GemmKernelName = "fic_grouped_gemm";
 
-    /// <summary>Every grouped GEMM variant: both GEMM1 epilogues and GEMM2, in bf16 and NVFP4.</summary>
+    /// <summary>
+    /// Every grouped GEMM variant: both GEMM1 epilogues and GEMM2, in bf16 and NVFP4, with every pipeline (one per
+    /// distinct build: bf16 builds do not depend on who would convert NVFP4).
+    /// </summary>
     public static IReadOnlyList<GemmVariant> GemmVariants { get; } =
     [
-        .. from format in new[] { WeightFormat.Bf16, WeightFormat.Nvfp4 }
-           from epilogue in new[] { GemmEpilogue.SwiGlu, GemmEpilogue.ReluSquared, GemmEpilogue.WeightedScatter }
-           select new GemmVariant(epilogue, format),
+        .. (from format in new[] { WeightFormat.Bf16, WeightFormat.Nvfp4 }
+            from epilogue in new[] { GemmEpilogue.SwiGlu, GemmEpilogue.ReluSquared, GemmEpilogue.WeightedScatter }
+            from pipeline in GemmPipeline.All
+            select new GemmVariant(epilogue, format, pipeline)).DistinctBy(v => v.BuildName),
     ];
 
     public IReadOnlyList<GpuArch> Architectures { get; } = [GpuArch.Sm90a];
@@ -43,12 +47,7 @@ public sealed class FlashInferCutlassKernels : IKernelCatalog
             KernelNames = [GemmKernelName],
             Headers = KernelSources.Headers,
             Requirement = ArchRequirement.Sm90aOnly,
-            Defines = new Dictionary<string, string>
-            {
-                ["FIC_EPILOGUE"] = ((int)variant.Epilogue).ToString(CultureInfo.InvariantCulture),
-                ["FIC_WEIGHTS"] = variant.Weights == WeightFormat.Nvfp4 ? "1" : "0",
-                ["FIC_STAGES"] = variant.Stages.ToString(CultureInfo.InvariantCulture),
-            },
+            Defines = variant.Defines.ToDictionary(d => d.Key, d => d.Value.ToString(CultureInfo.InvariantCulture)),
         };
     }
 

@@ -7,10 +7,10 @@ namespace MoeTune.Plugins.FlashInferCutlass.Layout;
 /// <summary>
 /// Stores an NVFP4 [N, K] matrix as the grouped GEMM reads it: tile (n, kb) at <c>(n · kTiles + kb) · 9 KiB</c>, each
 /// tile 256 rows × 64 columns as 8 KiB of E2M1 codes (32 bytes a row) then 1 KiB of E4M3 block scales (4 a row).
-/// Each 32-bit word of codes holds 8 consecutive elements k0..k0+7 of a row with element k0 + 2q in nibble q and
-/// k0 + 2q + 1 in nibble q + 4 (q &lt; 4): both elements of a bf16 pair then move with one shift in the device's
-/// conversion (<c>fp4_pair_bits</c> in <c>kernels/fic_fp4.cuh</c>). Padding rows and columns past K get code 0 and
-/// scale 0. The global scale is not stored here (the epilogue applies it).
+/// Each 32-bit word of codes holds 8 consecutive elements of a row in the bit layout <see cref="DeviceWord"/> describes,
+/// which lets the device convert three of its four bf16 pairs with one shift and one mask each
+/// (<c>kernels/fic_fp4.cuh</c>). Padding rows and columns past K get code 0 and scale 0. The global scale is not
+/// stored here (the epilogue applies it).
 /// </summary>
 public static class Nvfp4WeightTiler
 {
@@ -79,16 +79,36 @@ public static class Nvfp4WeightTiler
     }
 
     /// <summary>
-    /// Reorders one little-endian checkpoint word (element 2i in the low nibble of byte i, element 2i + 1 in its high
-    /// nibble) into the device order: low nibbles to nibbles 0..3, high nibbles to nibbles 4..7.
+    /// Rearranges one little-endian checkpoint word (element <c>e</c> in bits <c>4e..4e+3</c>: the low nibble of byte
+    /// <c>i</c> holds element 2i, its high nibble element 2i + 1) into the device layout. Byte <c>p</c> holds the pair
+    /// (2p, 2p + 1), whose bf16 values fill one 32-bit lane of the converted chunk: the even element's bits go to the low
+    /// half-word and the odd element's to the same places in the high half-word, each code's three magnitude bits and
+    /// sign at
+    /// <list type="bullet">
+    /// <item>pair 0: magnitude 0-2, sign 9 (the device shifts left by 6 to bf16 bits 6-8 and 15);</item>
+    /// <item>pair 1: magnitude 3-5, sign 12 (shift left by 3);</item>
+    /// <item>pair 2: magnitude 6-8, sign 15 (in place);</item>
+    /// <item>pair 3: magnitude bits 0 and 1 at 10-11, bit 2 at 13, sign 14 (three shifts).</item>
+    /// </list>
     /// </summary>
     public static uint DeviceWord(uint checkpointWord) =>
-        Compress(checkpointWord & 0x0F0F0F0Fu) | (Compress((checkpointWord >> 4) & 0x0F0F0F0Fu) << 16);
+        PairBits[0][checkpointWord & 0xFF] | PairBits[1][(checkpointWord >> 8) & 0xFF]
+        | PairBits[2][(checkpointWord >> 16) & 0xFF] | PairBits[3][checkpointWord >> 24];
 
-    // Nibbles at bits 0, 8, 16, 24 to bits 0, 4, 8, 12.
-    private static uint Compress(uint spread)
+    // PairBits[p][b]: the device bits of checkpoint byte b when it holds pair p (a lookup keeps tiling fast).
+    private static readonly uint[][] PairBits = [.. Enumerable.Range(0, 4).Select(p => Enumerable.Range(0, 256)
+        .Select(b => PlaceCode((uint)b & 0xF, p) | (PlaceCode((uint)b >> 4, p) << 16)).ToArray())];
+
+    private static uint PlaceCode(uint code, int pair)
     {
-        var pairs = (spread | (spread >> 4)) & 0x00FF00FFu;
-        return (pairs | (pairs >> 8)) & 0xFFFFu;
+        var magnitude = code & 7;
+        var sign = code >> 3;
+        return pair switch
+        {
+            0 => magnitude | (sign << 9),
+            1 => (magnitude << 3) | (sign << 12),
+            2 => (magnitude << 6) | (sign << 15),
+            _ => ((magnitude & 3) << 10) | ((magnitude >> 2) << 13) | (sign << 14),
+        };
     }
 }

@@ -1,10 +1,13 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using MoeTune.Abstractions.Backends;
+using MoeTune.Abstractions.Devices;
+using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Tensors;
 using MoeTune.Abstractions.Weights;
 using MoeTune.Cuda.Compilation;
 using MoeTune.Cuda.Driver;
+using MoeTune.Plugins.FlashInferCutlass.Kernels;
 using MoeTune.Plugins.FlashInferCutlass.Layout;
 
 namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
@@ -19,15 +22,17 @@ namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
 internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
 {
     private readonly TileGeometry geometry;
-    private readonly ForwardKernels kernels;
+    private readonly Loader loader;
     private readonly LayerWeights weights;
     private readonly LayerWorkspace workspace;
+    private ForwardKernels kernels;
     private bool disposed;
 
-    private FlashInferCutlassLayer(TileGeometry geometry, int maxTokens, ForwardKernels kernels, LayerWeights weights, LayerWorkspace workspace)
+    private FlashInferCutlassLayer(TileGeometry geometry, int maxTokens, Loader loader, ForwardKernels kernels, LayerWeights weights, LayerWorkspace workspace)
     {
         this.geometry = geometry;
         MaxTokens = maxTokens;
+        this.loader = loader;
         this.kernels = kernels;
         this.weights = weights;
         this.workspace = workspace;
@@ -39,7 +44,11 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
 
     public int MaxTokens { get; }
 
-    public static FlashInferCutlassLayer Create(MoeWeights moeWeights, PrepareContext context, KernelCompiler compiler, ILogger logger)
+    /// <summary>The grouped GEMM pipeline the forward pass runs.</summary>
+    public GemmPipeline Pipeline => kernels.FirstVariant.Pipeline;
+
+    public static FlashInferCutlassLayer Create(
+        MoeWeights moeWeights, PrepareContext context, KernelCompiler compiler, ILogger logger, GemmPipeline? pipeline = null)
     {
         var clock = Stopwatch.StartNew();
         var cuda = CudaContext.Current;
@@ -54,10 +63,11 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
         LayerWorkspace? workspace = null;
         try
         {
-            kernels = ForwardKernels.Load(compiler, cuda, context.Device, moeWeights.Shape, logger);
+            var loader = new Loader(compiler, cuda, context.Device, moeWeights.Shape, logger);
+            kernels = loader.Load(pipeline ?? GemmPipeline.Default);
             weights = LayerWeights.Upload(cuda, geometry, moeWeights);
             workspace = LayerWorkspace.Allocate(cuda, geometry, context.MaxTokens);
-            var layer = new FlashInferCutlassLayer(geometry, context.MaxTokens, kernels, weights, workspace);
+            var layer = new FlashInferCutlassLayer(geometry, context.MaxTokens, loader, kernels, weights, workspace);
             LayerLog.Prepared(logger, moeWeights.Shape.CanonicalText, layer.WeightBytes, layer.WorkspaceBytes, context.MaxTokens, clock.Elapsed.TotalMilliseconds);
             return layer;
         }
@@ -70,7 +80,22 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
         }
     }
 
-    public void Forward(in MoeForwardArgs args)
+    /// <summary>
+    /// Replaces the kernels with those of another grouped GEMM pipeline, keeping the weights and workspace: tools/gemm-timer
+    /// compares pipelines on one upload. CUDA graphs captured before hold the old kernels; capture again.
+    /// </summary>
+    public void UsePipeline(GemmPipeline pipeline)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var loaded = loader.Load(pipeline);
+        kernels.Dispose();
+        kernels = loaded;
+    }
+
+    public void Forward(in MoeForwardArgs args) => Forward(args, afterStage: null);
+
+    /// <summary>As <see cref="Forward(in MoeForwardArgs)"/>, calling <paramref name="afterStage"/> once each launch is enqueued (to record events between stages).</summary>
+    public void Forward(in MoeForwardArgs args, Action<ForwardStage>? afterStage)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         var tokens = args.Tokens;
@@ -95,12 +120,17 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
         var stream = args.Stream;
         var routing = workspace.Routing;
         kernels.Route(stream, args.TopKIds.Address, tokens, routing);
+        afterStage?.Invoke(ForwardStage.Route);
         kernels.Gather(stream, args.Hidden.Address, tokens, routing, workspace.Activations.Address);
+        afterStage?.Invoke(ForwardStage.Gather);
         kernels.FirstGemm(stream, tokens, kernels.FirstGemmArguments(
             routing, workspace.Activations.Address, weights.W13.Address, weights.W13Scales.Address, workspace.Intermediate.Address));
+        afterStage?.Invoke(ForwardStage.FirstGemm);
         kernels.SecondGemm(stream, tokens, kernels.SecondGemmArguments(
             routing, workspace.Intermediate.Address, weights.W2.Address, weights.W2Scales.Address, args.TopKWeights.Address, workspace.Partials.Address));
+        afterStage?.Invoke(ForwardStage.SecondGemm);
         kernels.Combine(stream, workspace.Partials.Address, args.TopKIds.Address, tokens, args.Output.Address);
+        afterStage?.Invoke(ForwardStage.Combine);
     }
 
     public void Dispose()
@@ -114,6 +144,12 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
         workspace.Dispose();
         weights.Dispose();
         kernels.Dispose();
+    }
+
+    /// <summary>What loading the kernels of another pipeline needs, kept from <see cref="Create"/>.</summary>
+    private sealed record Loader(KernelCompiler Compiler, CudaContext Context, DeviceInfo Device, MoeShape Shape, ILogger Logger)
+    {
+        public ForwardKernels Load(GemmPipeline pipeline) => ForwardKernels.Load(Compiler, Context, Device, Shape, Logger, pipeline);
     }
 
     private static void RequireAligned(string name, in TensorRef tensor)

@@ -18,38 +18,48 @@ public sealed class ForwardKernels : IDisposable
     /// <summary>A folder to write every loaded cubin to, for <c>cuobjdump -sass</c> (checking that the GEMM's main loop is HGMMA).</summary>
     public const string DumpVariable = "MOETUNE_DUMP_CUBIN";
 
+    // Two counters for GEMM1's launches, two for GEMM2's (kernels/fic_schedule.cuh); each launch leaves its pair zero.
+    private const int WorkCounterInts = 4;
+
     private readonly List<CudaModule> modules = [];
     private readonly KernelArguments arguments = new();
     private readonly TileGeometry geometry;
     private readonly int multiprocessors;
+    private readonly DeviceBuffer workCounters;
     private CudaFunction route = null!;
     private CudaFunction gather = null!;
     private CudaFunction combine = null!;
     private CudaFunction firstGemm = null!;
     private CudaFunction secondGemm = null!;
 
-    private ForwardKernels(TileGeometry geometry, int multiprocessors)
+    private ForwardKernels(TileGeometry geometry, int multiprocessors, GemmPipeline pipeline, CudaContext context)
     {
         this.geometry = geometry;
         this.multiprocessors = multiprocessors;
-        FirstVariant = GemmVariant.FirstGemm(geometry.Shape.Activation, geometry.Shape.Format);
-        SecondVariant = GemmVariant.SecondGemm(geometry.Shape.Format);
+        workCounters = DeviceBuffer.Allocate<int>(context, WorkCounterInts);
+        FirstVariant = GemmVariant.FirstGemm(geometry.Shape.Activation, geometry.Shape.Format, pipeline);
+        SecondVariant = GemmVariant.SecondGemm(geometry.Shape.Format, pipeline);
     }
 
     public GemmVariant FirstVariant { get; }
 
     public GemmVariant SecondVariant { get; }
 
-    /// <summary>Compiles (or takes from the cache) and loads the kernels <paramref name="shape"/> needs on <paramref name="context"/>.</summary>
-    public static ForwardKernels Load(KernelCompiler compiler, CudaContext context, DeviceInfo device, MoeShape shape, ILogger? logger = null)
+    /// <summary>
+    /// Compiles (or takes from the cache) and loads the kernels <paramref name="shape"/> needs on <paramref name="context"/>,
+    /// with the grouped GEMM's <paramref name="pipeline"/> (<see cref="GemmPipeline.Default"/> when null).
+    /// </summary>
+    public static ForwardKernels Load(
+        KernelCompiler compiler, CudaContext context, DeviceInfo device, MoeShape shape, ILogger? logger = null, GemmPipeline? pipeline = null)
     {
         ArgumentNullException.ThrowIfNull(compiler);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(shape);
-        var kernels = new ForwardKernels(new TileGeometry(shape), device.MultiprocessorCount);
+        var kernels = new ForwardKernels(new TileGeometry(shape), device.MultiprocessorCount, pipeline ?? GemmPipeline.Default, context);
         try
         {
+            kernels.workCounters.Fill(0u);
             kernels.route = kernels.LoadOne(compiler, context, device, FlashInferCutlassKernels.Route, logger);
             kernels.gather = kernels.LoadOne(compiler, context, device, FlashInferCutlassKernels.Gather, logger);
             kernels.combine = kernels.LoadOne(compiler, context, device, FlashInferCutlassKernels.Combine, logger);
@@ -104,6 +114,7 @@ public sealed class ForwardKernels : IDisposable
     public GemmArguments FirstGemmArguments(in RoutingBuffers routing, nint activations, nint w13, nint w13Scales, nint intermediate) =>
         Arguments(routing, activations, w13, intermediate, w13Scales, routeWeights: 0) with
         {
+            WorkCounters = workCounters.Address,
             NTiles = geometry.W13NTiles,
             KTiles = geometry.HiddenKTiles,
             OutCols = geometry.IntermediateKTiles,
@@ -113,6 +124,7 @@ public sealed class ForwardKernels : IDisposable
     public GemmArguments SecondGemmArguments(in RoutingBuffers routing, nint intermediate, nint w2, nint w2Scales, nint routeWeights, nint partials) =>
         Arguments(routing, intermediate, w2, partials, w2Scales, routeWeights) with
         {
+            WorkCounters = workCounters.Address + (WorkCounterInts / 2 * sizeof(int)),
             NTiles = geometry.W2NTiles,
             KTiles = geometry.IntermediateKTiles,
             OutCols = geometry.Shape.Hidden,
@@ -126,6 +138,7 @@ public sealed class ForwardKernels : IDisposable
         }
 
         modules.Clear();
+        workCounters.Dispose();
     }
 
     private LaunchGrids Grids(int tokens) => LaunchGrids.For(geometry, multiprocessors, tokens);

@@ -4,7 +4,7 @@ namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
 
 /// <summary>
 /// The grouped GEMM's single kernel parameter, passed by value: field for field the <c>GemmArgs</c> struct of
-/// <c>kernels/fic_grouped_gemm.cu</c> (nine pointers, then four ints: 88 bytes).
+/// <c>kernels/fic_gemm_args.cuh</c> (ten pointers, then four ints: 96 bytes).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct GemmArguments
@@ -35,6 +35,9 @@ public struct GemmArguments
 
     /// <summary>Per-expert global dequantisation scales [E].</summary>
     public nint ExpertScales;
+
+    /// <summary>Two int32 counters of the dynamic work scheduler, zero between launches (the kernel leaves them so).</summary>
+    public nint WorkCounters;
 
     public int Experts;
 

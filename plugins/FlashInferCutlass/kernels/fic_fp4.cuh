@@ -1,10 +1,17 @@
 // FlashInferCutlass: NVFP4 weight tiles to bf16 in shared memory, exactly (E2M1 x E4M3 needs at most 5 significant
 // bits, so every product is a bf16 value; the per-expert global scale is applied in the GEMM epilogue).
 //
-// Stored tile (9 KiB, written by Fp4TilePacker.cs): bytes [0, 8192) hold the E2M1 codes of 256 rows x 64 columns,
-// 32 bytes per row; each 32-bit word holds 8 consecutive elements k0..k0+7 of one row, element k0 + 2q in nibble q
-// and element k0 + 2q + 1 in nibble q + 4 (q < 4), so that both elements of a bf16 pair move with one shift. Bytes
-// [8192, 9216) hold the E4M3 block scales, 4 per row (one per 16 columns).
+// Stored tile (9 KiB, written by Nvfp4WeightTiler.cs): bytes [0, 8192) hold the E2M1 codes of 256 rows x 64 columns,
+// 32 bytes per row, 8 consecutive elements e0..e7 per 32-bit word; bytes [8192, 9216) hold the E4M3 block scales, 4
+// per row (one per 16 columns). The word's bit layout is chosen so that three of its four bf16 pairs come out with one
+// shift and one mask each (Nvfp4WeightTiler.DeviceWord writes it; 'mag' is a code's 3 magnitude bits, 's' its sign):
+//   pair (e0, e1): mag at 0-2 and 16-18, s at 9 and 25      -> shift left 6
+//   pair (e2, e3): mag at 3-5 and 19-21, s at 12 and 28     -> shift left 3
+//   pair (e4, e5): mag at 6-8 and 22-24, s at 15 and 31     -> in place
+//   pair (e6, e7): mag bits 0,1 at 10,11 and 26,27, mag bit 2 at 13 and 29, s at 14 and 30 -> three shifts
+// In place means bf16 bits 6-8 (the exponent's two low bits and the top mantissa bit) and 15 (sign): the bf16 value is
+// then E2M1 x 2^-126, code 1 (0.5) landing on the subnormal 2^-127. One bf16x2 multiply by the block scale pair
+// {s x 2^118, s x 2^118} gives E2M1 x s x 2^-8 exactly; the epilogue multiplies by 2^8 x the global scale.
 #pragma once
 #include "fic_common.cuh"
 
@@ -13,17 +20,14 @@ namespace fic {
 // Device bf16 weights are (E2M1 x E4M3) x 2^-8: the epilogue multiplies the accumulator by this to undo it.
 constexpr float kFp4DequantCompensation = 256.0f;
 
-// An E4M3 block scale as a bf16 pair {s, s} with s = e4m3 x 2^118 (exact, normal).
-__device__ __forceinline__ u32 fp4_scale_pair(u32 code) {
-    const u32 exponent = (code >> 3) & 15u;
-    const u32 mantissa = code & 7u;
-    // Normal: 2^(e-7) (1 + m/8) x 2^118 has f32 exponent field e + 238. Subnormal: m x 2^-9 x 2^118 = m x 2^109.
-    const float magnitude = exponent != 0
-        ? __uint_as_float(((exponent + 238u) << 23) | (mantissa << 20))
-        : static_cast<float>(mantissa) * 0x1p109f;
-    const u32 bits = (__float_as_uint(magnitude) >> 16) | ((code & 0x80u) << 8);
-    return bits | (bits << 16);
+__device__ __forceinline__ u32 byte_perm(u32 a, u32 b, u32 selector) {
+    u32 result;
+    asm("prmt.b32 %0, %1, %2, %3;" : "=r"(result) : "r"(a), "r"(b), "r"(selector));
+    return result;
 }
+
+// Bits of `if_set` where `mask` is 1, bits of `if_clear` elsewhere: one LOP3.
+__device__ __forceinline__ u32 bit_select(u32 mask, u32 if_set, u32 if_clear) { return (if_set & mask) | (if_clear & ~mask); }
 
 // Multiplies a bf16 pair by a bf16 pair; exact here, so the rounding mode never acts.
 __device__ __forceinline__ u32 bf16x2_mul(u32 a, u32 b) {
@@ -32,45 +36,63 @@ __device__ __forceinline__ u32 bf16x2_mul(u32 a, u32 b) {
     return product;
 }
 
-// The bf16 pair of elements (2q, 2q+1) of a packed word as bits E2M1 x 2^-126: magnitude bits to 6-8 and 22-24
-// (bf16 exponent low bits and top mantissa bit; code 1 lands on the subnormal 2^-127), signs to bits 15 and 31.
-template <int Q>
-__device__ __forceinline__ u32 fp4_pair_bits(u32 word) {
-    constexpr int kMagnitudeShift = 6 - 4 * Q;  // nibble bits 0-2 of nibble Q to bits 6-8
-    constexpr int kSignShift = 12 - 4 * Q;      // nibble bit 3 of nibble Q to bit 15
-    const u32 magnitude = (kMagnitudeShift >= 0 ? word << kMagnitudeShift : word >> -kMagnitudeShift) & 0x01C001C0u;
-    const u32 sign = (word << kSignShift) & 0x80008000u;
-    return magnitude | sign;
+// The two E4M3 block scales of a unit (low and high byte of `codes`) as bf16 pairs {s0 x 2^118, s0 x 2^118} and
+// {s1 x 2^118, s1 x 2^118}. A code's seven magnitude bits shifted left by 4 are the bf16 bits of its value x 2^-120,
+// normal and subnormal codes alike (bf16 keeps subnormals down to 2^-133); two exact multiplies by 2^127 and 2^111
+// make that s x 2^118 (a single factor 2^238 is not a bf16).
+__device__ __forceinline__ void fp4_scale_pairs(u32 codes, u32& low, u32& high) {
+    constexpr u32 kTwoTo127 = 0x7F007F00u;
+    constexpr u32 kTwoTo111 = 0x77007700u;
+    const u32 spread = byte_perm(codes, 0u, 0x4140u);  // code 0 in byte 0, code 1 in byte 2
+    const u32 bits = bit_select(0x80008000u, spread << 8, (spread << 4) & 0x07F007F0u);
+    const u32 scaled = bf16x2_mul(bf16x2_mul(bits, kTwoTo127), kTwoTo111);
+    low = byte_perm(scaled, scaled, 0x1010u);
+    high = byte_perm(scaled, scaled, 0x3232u);
 }
 
-// Eight elements (one packed word) times their block scale pair: one 16-byte chunk of a bf16 weight row.
-__device__ __forceinline__ uint4 fp4_dequant_word(u32 word, u32 scale_pair) {
+// One device word (8 elements) times its block scale pair: one 16-byte chunk of a bf16 weight row, elements in order.
+__device__ __forceinline__ uint4 fp4_word_to_bf16(u32 word, u32 scale_pair) {
+    constexpr u32 kPairBits = 0x81C081C0u;  // sign at 15 and 31, magnitude at 6-8 and 22-24
+    const u32 last = bit_select(0x80008000u, word << 1, bit_select(0x00C000C0u, word >> 4, (word >> 5) & 0x01000100u));
     uint4 out;
-    out.x = bf16x2_mul(fp4_pair_bits<0>(word), scale_pair);
-    out.y = bf16x2_mul(fp4_pair_bits<1>(word), scale_pair);
-    out.z = bf16x2_mul(fp4_pair_bits<2>(word), scale_pair);
-    out.w = bf16x2_mul(fp4_pair_bits<3>(word), scale_pair);
+    out.x = bf16x2_mul((word << 6) & kPairBits, scale_pair);
+    out.y = bf16x2_mul((word << 3) & kPairBits, scale_pair);
+    out.z = bf16x2_mul(word & kPairBits, scale_pair);
+    out.w = bf16x2_mul(last, scale_pair);
     return out;
 }
 
-// Converts one stored NVFP4 tile (`packed`, shared memory) into a 256 x 64 bf16 tile in the 128-byte-swizzled
-// layout (`tile`, shared memory). Work unit u = (row u / 2, half u % 2): 32 elements, 16 packed bytes, 2 scales.
-// `worker` in [0, workers) is this thread's index among the converting threads.
-__device__ __forceinline__ void fp4_dequant_tile(const u8* packed, u8* tile, int worker, int workers) {
+// One work unit: 32 elements of row `row` (half `half` of its 64 columns: 16 code bytes, 2 scales) of the stored tile
+// `packed` into four 16-byte chunks of the 128-byte-swizzled bf16 tile `tile` (both in shared memory).
+__device__ __forceinline__ void fp4_convert_unit(const u8* packed, u8* tile, u32 row, u32 half) {
+    const uint4 words = *reinterpret_cast<const uint4*>(packed + row * 32u + half * 16u);
+    const u32 codes = *reinterpret_cast<const u16*>(packed + kFp4PackedBytes + row * 4u + half * 2u);
+    u32 scale_low, scale_high;
+    fp4_scale_pairs(codes, scale_low, scale_high);
+    u8* out = tile + row * kRowBytes;
+    const u32 chunk = half * 4u;
+    *reinterpret_cast<uint4*>(out + (((chunk + 0u) ^ (row & 7u)) << 4)) = fp4_word_to_bf16(words.x, scale_low);
+    *reinterpret_cast<uint4*>(out + (((chunk + 1u) ^ (row & 7u)) << 4)) = fp4_word_to_bf16(words.y, scale_low);
+    *reinterpret_cast<uint4*>(out + (((chunk + 2u) ^ (row & 7u)) << 4)) = fp4_word_to_bf16(words.z, scale_high);
+    *reinterpret_cast<uint4*>(out + (((chunk + 3u) ^ (row & 7u)) << 4)) = fp4_word_to_bf16(words.w, scale_high);
+}
+
+// The whole tile by `Workers` threads; `worker` is this thread's index among them. Unit u is row u / 2, half u % 2,
+// so a warp reads 512 consecutive code bytes and its 16-byte stores fall in eight distinct bank groups. Where
+// `Workers` divides the 512 units, every thread converts the same number, unrolled.
+template <int Workers>
+__device__ __forceinline__ void fp4_convert_tile(const u8* packed, u8* tile, int worker) {
     constexpr int kUnits = kTileCols * 2;
-    for (int unit = worker; unit < kUnits; unit += workers) {
-        const u32 row = static_cast<u32>(unit) >> 1;
-        const u32 half = static_cast<u32>(unit) & 1u;
-        const uint4 words = *reinterpret_cast<const uint4*>(packed + row * 32u + half * 16u);
-        const u32 scales = *reinterpret_cast<const u16*>(packed + kFp4PackedBytes + row * 4u + half * 2u);
-        const u32 scale_lo = fp4_scale_pair(scales & 0xFFu);
-        const u32 scale_hi = fp4_scale_pair(scales >> 8);
-        u8* out = tile + row * kRowBytes;
-        const u32 chunk = half * 4u;
-        *reinterpret_cast<uint4*>(out + (((chunk + 0u) ^ (row & 7u)) << 4)) = fp4_dequant_word(words.x, scale_lo);
-        *reinterpret_cast<uint4*>(out + (((chunk + 1u) ^ (row & 7u)) << 4)) = fp4_dequant_word(words.y, scale_lo);
-        *reinterpret_cast<uint4*>(out + (((chunk + 2u) ^ (row & 7u)) << 4)) = fp4_dequant_word(words.z, scale_hi);
-        *reinterpret_cast<uint4*>(out + (((chunk + 3u) ^ (row & 7u)) << 4)) = fp4_dequant_word(words.w, scale_hi);
+    if constexpr (kUnits % Workers == 0) {
+#pragma unroll
+        for (int i = 0; i < kUnits / Workers; ++i) {
+            const u32 unit = static_cast<u32>(worker + i * Workers);
+            fp4_convert_unit(packed, tile, unit >> 1, unit & 1u);
+        }
+    } else {
+        for (int unit = worker; unit < kUnits; unit += Workers) {
+            fp4_convert_unit(packed, tile, static_cast<u32>(unit) >> 1, static_cast<u32>(unit) & 1u);
+        }
     }
 }
 

@@ -1,221 +1,191 @@
 // FlashInferCutlass grouped GEMM for Hopper (sm_90a): one persistent launch computes every (expert, m-tile, n-tile)
 // of out = A x W^T for all experts, with a fused epilogue.
 //
-//   FIC_EPILOGUE = 1  GEMM1, SwiGLU:  h = silu(gate) * up, written once in bf16 as the tiled A operand of GEMM2
-//   FIC_EPILOGUE = 2  GEMM1, ReLU^2:  h = relu(x)^2, same output
-//   FIC_EPILOGUE = 3  GEMM2, router weighting: partial[token * k + slot] = w * (W2 h), bf16, row-major [T * k, H]
-//   FIC_WEIGHTS  = 0  bf16 weight tiles;  1  NVFP4 weight tiles dequantised to bf16 in shared memory
-//   FIC_STAGES   = depth of the shared-memory ring (the host sizes dynamic shared memory from the same number)
+//   FIC_EPILOGUE  = 1  GEMM1, SwiGLU:  h = silu(gate) * up, written once in bf16 as the tiled A operand of GEMM2
+//                   2  GEMM1, ReLU^2:  h = relu(x)^2, same output
+//                   3  GEMM2, router weighting: partial[token * k + slot] = w * (W2 h), bf16, row-major [T * k, H]
+//   FIC_WEIGHTS   = 0  bf16 weight tiles;  1  NVFP4 weight tiles converted to bf16 in shared memory
+//   FIC_CONVERTER = 0  NVFP4 converted by warps 1-3 of the producer warpgroup;  1  by the consumer warpgroups
+//   FIC_SCHEDULER = 0  static stride over the work list;  1  dynamic (fic_schedule.cuh)
+//   FIC_STAGES    = depth of the shared-memory ring (the host sizes dynamic shared memory from the same formulas)
 //
-// Warp specialisation (384 threads): warpgroup 0 produces (thread 0 issues bulk copies of A blocks and weight tiles
-// into a ring of stages, completing on mbarriers; for NVFP4 its warps 1-3 convert each stage's packed tile to bf16),
-// warpgroups 1 and 2 consume (each multiplies its own 64-row block by the shared 256-column weight tile with wgmma
-// m64n256k16, accumulators in registers, and runs the epilogue). Operands arrive pre-tiled and pre-swizzled in
-// device memory (Xp by the gather kernel, the intermediate by GEMM1's epilogue, weights by the host at Prepare), so
-// each stage is a handful of plain bulk copies and no tensor maps are needed.
+// Warp specialisation (384 threads): warpgroup 0 produces (thread 0 takes work items and issues the bulk copies of A
+// blocks and weight tiles into the ring, fic_pipeline.cuh), warpgroups 1 and 2 consume (each multiplies its own
+// 64-row block by the shared 256-column weight tile with wgmma m64n256k16, accumulators in registers, and runs the
+// epilogue, fic_epilogue.cuh). Operands arrive pre-tiled and pre-swizzled in device memory (Xp by the gather kernel,
+// the intermediate by GEMM1's epilogue, weights by the host at Prepare), so each stage is a handful of plain bulk
+// copies and no tensor maps are needed. The producer tells the consumers which work item each stage belongs to
+// through meta[s], so both roles follow one sequence however items are handed out.
 #include "fic_common.cuh"
 #include "fic_sm90.cuh"
 #include "fic_wgmma.cuh"
+#include "fic_gemm_args.cuh"
 #include "fic_schedule.cuh"
+#include "fic_pipeline.cuh"
 #include "fic_fp4.cuh"
-
-#if !defined(FIC_EPILOGUE) || !defined(FIC_WEIGHTS) || !defined(FIC_STAGES)
-#error "fic_grouped_gemm.cu needs FIC_EPILOGUE (1 SwiGLU, 2 ReLU^2, 3 weighted scatter), FIC_WEIGHTS (0 bf16, 1 NVFP4) and FIC_STAGES"
-#endif
-#if FIC_EPILOGUE < 1 || FIC_EPILOGUE > 3 || FIC_WEIGHTS < 0 || FIC_WEIGHTS > 1
-#error "FIC_EPILOGUE must be 1, 2 or 3 and FIC_WEIGHTS 0 or 1"
-#endif
+#include "fic_epilogue.cuh"
 
 namespace fic {
 
-constexpr bool kFp4 = FIC_WEIGHTS == 1;
-constexpr int kStages = FIC_STAGES;  // chosen by the host (GemmVariant.Stages), which also sizes shared memory
-constexpr int kStageABytes = 2 * kABlockBytes;                     // both consumers' A blocks
-constexpr int kWeightTileBytes = kFp4 ? kFp4TileBytes : kBTileBytes; // one stored weight tile
-constexpr int kStageBytes = kStageABytes + kBTileBytes + (kFp4 ? kFp4TileBytes : 0);
-constexpr int kStageRawOffset = kStageABytes + kBTileBytes;          // NVFP4: where the packed tile lands
-constexpr int kBarrierBytes = 3 * kStages * 8;
-constexpr int kSmemBytes = kStages * kStageBytes + kBarrierBytes + 1024;  // + slack to align the ring to 1 KiB
-constexpr int kConsumerWarps = 8;
-constexpr int kDequantThreads = 96;                                 // warps 1-3 of the producer warpgroup
-static_assert(kStageBytes % 1024 == 0, "stages must keep 1 KiB alignment for the 128-byte swizzle atoms");
-static_assert(kStages >= 2 && kSmemBytes <= 227 * 1024, "the ring must have two stages and fit the opt-in shared memory");
+// ---- producer (thread 0) ----
 
-struct GemmArgs {
-    const u8* a;                  // tiled activations: block (row / 64, kb) at ((row / 64) * k_tiles + kb) * 8 KiB
-    const u8* b;                  // tiled weights: tile (e, n, kb) at ((e * n_tiles + n) * k_tiles + kb) * tile bytes
-    u8* out;                      // GEMM1: tiled intermediate; GEMM2: bf16 partials [T * k, out_cols]
-    const int* tile_offsets;      // [E + 1]
-    const int* tile_experts;      // [max tiles]
-    const int* row_offsets;       // [E + 1]
-    const int* row_sources;       // [max rows]: token * k + slot, or -1 for a padding row
-    const float* route_weights;   // [T * k] (GEMM2)
-    const float* expert_scales;   // [E]: the weights' global dequantisation scale (1 for bf16)
-    int experts;
-    int n_tiles;
-    int k_tiles;
-    int out_cols;                 // GEMM1: 64-column blocks of the intermediate; GEMM2: H
-};
-
-__device__ __forceinline__ u32 full_bar(u32 bars, int stage) { return bars + 8u * stage; }
-__device__ __forceinline__ u32 empty_bar(u32 bars, int stage) { return bars + 8u * (kStages + stage); }
-__device__ __forceinline__ u32 raw_bar(u32 bars, int stage) { return bars + 8u * (2 * kStages + stage); }
-
-// x * sigmoid(x) with the fast reciprocal: the IEEE division path would cost registers and time in the epilogue.
-__device__ __forceinline__ float silu(float x) { return __fdividef(x, 1.0f + __expf(-x)); }
-
-// ---- producer ----
-
-__device__ __forceinline__ void issue_loads(const GemmArgs& args, u32 ring, u32 bars, int total_work) {
+__device__ __forceinline__ void produce(const GemmArgs& args, const Pipeline& pipe, const WorkQueue& queue) {
+    int* meta = pipe.meta();
     int it = 0;
-    for (int item = blockIdx.x; item < total_work; item += gridDim.x) {
+    const auto claim = [&](int s) {  // waits until every consumer warp has released stage s's previous contents
+        if (it >= kStages) mbar_wait(pipe.empty(s), ((it / kStages) - 1) & 1);
+    };
+    for (int item = queue.first(); item < queue.total; item = queue.next(item)) {
         const WorkTile tile = decode_work(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
         const u8* a = args.a + static_cast<size_t>(tile.first_block) * args.k_tiles * kABlockBytes;
         const u8* b = args.b + (static_cast<size_t>(tile.expert) * args.n_tiles + tile.n_tile) * args.k_tiles * kWeightTileBytes;
         const u32 bytes = static_cast<u32>(tile.blocks * kABlockBytes + kWeightTileBytes);
         for (int kb = 0; kb < args.k_tiles; ++kb, ++it) {
-            const int stage = it % kStages;
-            const int use = it / kStages;
-            if (use > 0) mbar_wait(empty_bar(bars, stage), (use - 1) & 1);
-            const u32 bar = kFp4 ? raw_bar(bars, stage) : full_bar(bars, stage);
-            const u32 base = ring + static_cast<u32>(stage * kStageBytes);
+            const int s = it % kStages;
+            claim(s);
+            meta[s] = item;
+            const u32 bar = pipe.arrived(s);
             mbar_arrive_expect_tx(bar, bytes);
-            bulk_load(base, a + static_cast<size_t>(kb) * kABlockBytes, kABlockBytes, bar);
+            bulk_load(pipe.a_block(s, 0), a + static_cast<size_t>(kb) * kABlockBytes, kABlockBytes, bar);
             if (tile.blocks == 2) {
-                bulk_load(base + kABlockBytes, a + static_cast<size_t>(args.k_tiles + kb) * kABlockBytes, kABlockBytes, bar);
+                bulk_load(pipe.a_block(s, 1), a + static_cast<size_t>(args.k_tiles + kb) * kABlockBytes, kABlockBytes, bar);
             }
-            bulk_load(base + (kFp4 ? kStageRawOffset : kStageABytes), b + static_cast<size_t>(kb) * kWeightTileBytes,
+            bulk_load(kFp4 ? pipe.packed(s) : pipe.weights(it), b + static_cast<size_t>(kb) * kWeightTileBytes,
                       kWeightTileBytes, bar);
         }
     }
+    // The end: one more stage, carrying no data, tells every other role to stop.
+    const int s = it % kStages;
+    claim(s);
+    meta[s] = -1;
+    mbar_arrive(pipe.arrived(s));
+    queue.finish();
 }
 
-__device__ __forceinline__ void dequantise_stages(const GemmArgs& args, u8* ring, u32 bars, int total_work, int worker) {
-    int it = 0;
-    for (int item = blockIdx.x; item < total_work; item += gridDim.x) {
+// ---- producer-side NVFP4 conversion (warps 1-3, FIC_CONVERTER 0) ----
+
+__device__ __forceinline__ void convert_in_producer(const GemmArgs& args, const Pipeline& pipe, int worker) {
+    const int* meta = pipe.meta();
+    for (int it = 0;;) {
+        mbar_wait(pipe.arrived(it % kStages), (it / kStages) & 1);
+        if (meta[it % kStages] < 0) return;
         for (int kb = 0; kb < args.k_tiles; ++kb, ++it) {
-            const int stage = it % kStages;
-            mbar_wait(raw_bar(bars, stage), (it / kStages) & 1);
-            u8* base = ring + stage * kStageBytes;
-            fp4_dequant_tile(base + kStageRawOffset, base + kStageABytes, worker, kDequantThreads);
+            const int s = it % kStages;
+            if (kb > 0) mbar_wait(pipe.arrived(s), (it / kStages) & 1);
+            fp4_convert_tile<kProducerConverterThreads>(pipe.packed_ptr(s), pipe.weights_ptr(it), worker);
             fence_proxy_async_smem();
-            mbar_arrive(full_bar(bars, stage));
+            mbar_arrive(pipe.ready(s));
         }
     }
 }
 
-// ---- epilogues: thread (warp w, lane l) holds rows 16w + l/4 (+8) and columns 8j + 2(l%4) (+1) of its block ----
+// ---- consumers ----
 
-#if FIC_EPILOGUE == 1 || FIC_EPILOGUE == 2
-// Writes h into the tiled intermediate (the A operand of GEMM2) at 64-row block `block`.
-__device__ __forceinline__ void store_intermediate(const GemmArgs& args, const WorkTile& tile, int block,
-                                                   const float (&acc)[128]) {
-    const int thread = threadIdx.x % 128;
-    const u32 row0 = static_cast<u32>((thread / 32) * 16 + (thread % 32) / 4);
-    const u32 column_bytes = static_cast<u32>((thread % 4) * 4);
-    const float scale = args.expert_scales[tile.expert] * (kFp4 ? kFp4DequantCompensation : 1.0f);
-    u8* out = args.out + static_cast<size_t>(block) * args.out_cols * kABlockBytes;
-#if FIC_EPILOGUE == 1
-    // W13 tiles interleave 128 gate rows and the 128 matching up rows: columns j and j + 128 pair up.
-    constexpr int kChunks = 16;
-    const int first_column = tile.n_tile * (kTileCols / 2);
-#else
-    constexpr int kChunks = 32;
-    const int first_column = tile.n_tile * kTileCols;
-#endif
+// 4 x wgmma m64n256k16 over one 64-deep stage: this consumer's A block times the stage's weight tile.
+__device__ __forceinline__ void multiply_stage(float (&acc)[128], const Pipeline& pipe, int it, int consumer, int kb) {
+    const u64 desc_a = smem_desc_sw128(pipe.a_block(it % kStages, consumer));
+    const u64 desc_b = smem_desc_sw128(pipe.weights(it));
+    wgmma_fence();
 #pragma unroll
-    for (int j = 0; j < kChunks; ++j) {
-        const int column = first_column + 8 * j;
-        u8* block_kb = out + static_cast<size_t>(column / kTileK) * kABlockBytes;
-        const u32 chunk = static_cast<u32>((column % kTileK) / 8);
-#pragma unroll
-        for (int h = 0; h < 2; ++h) {
-            const u32 row = row0 + 8u * h;
-#if FIC_EPILOGUE == 1
-            const float g0 = acc[4 * j + 2 * h] * scale, g1 = acc[4 * j + 2 * h + 1] * scale;
-            const float u0 = acc[4 * (j + 16) + 2 * h] * scale, u1 = acc[4 * (j + 16) + 2 * h + 1] * scale;
-            const u32 packed = pack_bf16x2(silu(g0) * u0, silu(g1) * u1);
-#else
-            const float x0 = fmaxf(acc[4 * j + 2 * h] * scale, 0.0f), x1 = fmaxf(acc[4 * j + 2 * h + 1] * scale, 0.0f);
-            const u32 packed = pack_bf16x2(x0 * x0, x1 * x1);
-#endif
-            *reinterpret_cast<u32*>(block_kb + swizzled_offset(row, chunk) + column_bytes) = packed;
-        }
+    for (int k = 0; k < kTileK / 16; ++k) {
+        wgmma_m64n256k16_bf16(acc, desc_a + 2 * k, desc_b + 2 * k, (kb | k) != 0);
     }
+    wgmma_commit();
 }
-#else
-// Multiplies each row by its router weight and writes it to its (token, slot) row of the partials.
-__device__ __forceinline__ void store_weighted(const GemmArgs& args, const WorkTile& tile, int block,
-                                               const float (&acc)[128]) {
-    const int thread = threadIdx.x % 128;
-    const int row0 = block * kBlockRows + (thread / 32) * 16 + (thread % 32) / 4;
-    const float scale = args.expert_scales[tile.expert] * (kFp4 ? kFp4DequantCompensation : 1.0f);
-    const int first_column = tile.n_tile * kTileCols + (thread % 4) * 2;
-#pragma unroll
-    for (int h = 0; h < 2; ++h) {
-        const int source = args.row_sources[row0 + 8 * h];
-        if (source < 0) continue;
-        const float weight = args.route_weights[source] * scale;
-        u16* out = reinterpret_cast<u16*>(args.out) + static_cast<size_t>(source) * args.out_cols;
-#pragma unroll
-        for (int j = 0; j < 32; ++j) {
-            const int column = first_column + 8 * j;
-            if (column < args.out_cols) {
-                *reinterpret_cast<u32*>(out + column) =
-                    pack_bf16x2(acc[4 * j + 2 * h] * weight, acc[4 * j + 2 * h + 1] * weight);
-            }
-        }
-    }
+
+// Consumer-side conversion of stage `it` into its B buffer: each of the 256 consumer threads converts two units.
+__device__ __forceinline__ void convert_in_consumers(const Pipeline& pipe, int it, int converter) {
+    fp4_convert_tile<kConsumerThreads>(pipe.packed_ptr(it % kStages), pipe.weights_ptr(it), converter);
+    fence_proxy_async_smem();
+    __syncwarp();
+    if (threadIdx.x % 32 == 0) mbar_arrive(pipe.converted(it));
 }
-#endif
 
-// ---- consumer ----
+__device__ __forceinline__ void finish_tile(const GemmArgs& args, const Pipeline& pipe, const WorkTile& tile, int consumer,
+                                            int pending, const EpilogueInputs& in, float (&acc)[128]) {
+    wgmma_wait<0>();
+    if (threadIdx.x % 32 == 0) mbar_arrive(pipe.empty(pending));
+#pragma unroll
+    for (int i = 0; i < 128; ++i) register_fence(acc[i]);
+    run_epilogue(args, tile, tile.first_block + consumer, in, acc);
+}
 
-__device__ __forceinline__ void consume(const GemmArgs& args, u32 ring, u32 bars, int total_work, int consumer) {
+// bf16 weights, or NVFP4 converted by the producer warpgroup: each stage is waited on where it is used.
+__device__ __forceinline__ void consume(const GemmArgs& args, const Pipeline& pipe, int consumer) {
     const int lane = threadIdx.x % 32;
+    const int* meta = pipe.meta();
     float acc[128];
     // Defined once so that no instruction but wgmma ever writes the accumulators (ptxas would serialise wgmma).
 #pragma unroll
     for (int i = 0; i < 128; ++i) acc[i] = 0.0f;
-    int it = 0;
-    for (int item = blockIdx.x; item < total_work; item += gridDim.x) {
+    for (int it = 0;;) {
+        mbar_wait(pipe.arrived(it % kStages), (it / kStages) & 1);
+        const int item = meta[it % kStages];
+        if (item < 0) return;
         const WorkTile tile = decode_work(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
         const bool active = consumer < tile.blocks;
+        EpilogueInputs in = epilogue_loads(args, tile, tile.first_block + consumer, active);
         int pending = -1;  // the stage whose wgmma group may still be reading shared memory
         for (int kb = 0; kb < args.k_tiles; ++kb, ++it) {
-            const int stage = it % kStages;
-            // NVFP4: A arrived on raw[s]; waiting on it too makes the copy's completion visible to this thread
-            // directly rather than only through the converting threads' arrival on full[s].
-            if (kFp4) mbar_wait(raw_bar(bars, stage), (it / kStages) & 1);
-            mbar_wait(full_bar(bars, stage), (it / kStages) & 1);
+            const int s = it % kStages;
+            const u32 parity = (it / kStages) & 1;
+            // NVFP4: A arrived on raw (arrived) too; waiting on it makes the copy's completion visible to this
+            // thread directly rather than only through the converting threads' arrival on ready.
+            if (kb > 0) mbar_wait(pipe.arrived(s), parity);
+            if (kProducerConverts) mbar_wait(pipe.ready(s), parity);
             if (active) {
-                const u32 base = ring + static_cast<u32>(stage * kStageBytes);
-                const u64 desc_a = smem_desc_sw128(base + static_cast<u32>(consumer * kABlockBytes));
-                const u64 desc_b = smem_desc_sw128(base + kStageABytes);
-                wgmma_fence();
-#pragma unroll
-                for (int k = 0; k < kTileK / 16; ++k) {
-                    wgmma_m64n256k16_bf16(acc, desc_a + 2 * k, desc_b + 2 * k, (kb | k) != 0);
-                }
-                wgmma_commit();
+                multiply_stage(acc, pipe, it, consumer, kb);
+                if (kb == 0) epilogue_dependent_loads(args, in);
                 wgmma_wait<1>();  // the previous stage's group is done: release it
-                if (pending >= 0 && lane == 0) mbar_arrive(empty_bar(bars, pending));
-                pending = stage;
+                if (pending >= 0 && lane == 0) mbar_arrive(pipe.empty(pending));
+                pending = s;
             } else if (lane == 0) {
-                mbar_arrive(empty_bar(bars, stage));  // nothing to read for an idle half tile
+                mbar_arrive(pipe.empty(s));  // nothing to read for an idle half tile
             }
         }
-        if (!active) continue;
-        wgmma_wait<0>();
-        if (lane == 0) mbar_arrive(empty_bar(bars, pending));
+        if (active) finish_tile(args, pipe, tile, consumer, pending, in, acc);
+    }
+}
+
+// NVFP4 converted by the consumers themselves: in iteration i a warpgroup issues the wgmma of stage i, waits for its
+// stage i - 1 group, then converts stage i + 1 (the next k-step, or the next tile's first) while the tensor cores run.
+// Buffer (i + 1) % 3 last served stage i - 2: this warpgroup's group i - 2 finished at its wait in iteration i - 1,
+// and the other warpgroup's before it arrived on converted(i), which this one waited for at the top of iteration i.
+__device__ __forceinline__ void consume_converting(const GemmArgs& args, const Pipeline& pipe, int consumer) {
+    const int lane = threadIdx.x % 32;
+    const int converter = static_cast<int>(threadIdx.x) - 128;
+    const int* meta = pipe.meta();
+    float acc[128];
 #pragma unroll
-        for (int i = 0; i < 128; ++i) register_fence(acc[i]);
-        const int block = tile.first_block + consumer;
-#if FIC_EPILOGUE == 3
-        store_weighted(args, tile, block, acc);
-#else
-        store_intermediate(args, tile, block, acc);
-#endif
+    for (int i = 0; i < 128; ++i) acc[i] = 0.0f;
+    int it = 0;
+    mbar_wait(pipe.arrived(0), 0);
+    int next = meta[0];
+    if (next >= 0) convert_in_consumers(pipe, 0, converter);
+    while (next >= 0) {
+        const WorkTile tile = decode_work(next, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
+        const bool active = consumer < tile.blocks;
+        EpilogueInputs in = epilogue_loads(args, tile, tile.first_block + consumer, active);
+        int pending = -1;
+        for (int kb = 0; kb < args.k_tiles; ++kb, ++it) {
+            const int s = it % kStages;
+            mbar_wait(pipe.converted(it), (it / 3) & 1);
+            if (active) {
+                multiply_stage(acc, pipe, it, consumer, kb);
+                if (kb == 0) epilogue_dependent_loads(args, in);
+                wgmma_wait<1>();
+                if (pending >= 0 && lane == 0) mbar_arrive(pipe.empty(pending));
+                pending = s;
+            } else if (lane == 0) {
+                mbar_arrive(pipe.empty(s));  // its packed tile was converted in the previous iteration
+            }
+            const int following = it + 1;
+            mbar_wait(pipe.arrived(following % kStages), (following / kStages) & 1);
+            const int following_item = meta[following % kStages];
+            if (kb == args.k_tiles - 1) next = following_item;
+            if (following_item >= 0) convert_in_consumers(pipe, following, converter);
+        }
+        if (active) finish_tile(args, pipe, tile, consumer, pending, in, acc);
     }
 }
 
@@ -230,15 +200,15 @@ extern "C" __global__ void __launch_bounds__(384, 1) fic_grouped_gemm(const __gr
     if (blockDim.x != 384 || dynamic_bytes < static_cast<u32>(kSmemBytes)) __trap();  // a host-side launch bug
 
     const u32 raw_base = smem_addr(smem);
-    const u32 ring = (raw_base + 1023u) & ~1023u;
-    u8* ring_ptr = smem + (ring - raw_base);
-    const u32 bars = ring + static_cast<u32>(kStages * kStageBytes);
+    const u32 base = (raw_base + 1023u) & ~1023u;
+    const Pipeline pipe{base, smem + (base - raw_base)};
     if (threadIdx.x == 0) {
         for (int s = 0; s < kStages; ++s) {
-            mbar_init(full_bar(bars, s), kFp4 ? kDequantThreads : 1);
-            mbar_init(empty_bar(bars, s), kConsumerWarps);
-            if (kFp4) mbar_init(raw_bar(bars, s), 1);
+            mbar_init(pipe.arrived(s), 1);
+            mbar_init(pipe.empty(s), kConsumerWarps);
+            if (kProducerConverts) mbar_init(pipe.ready(s), kProducerConverterThreads);
         }
+        for (int b = 0; b < kConvertedBuffers; ++b) mbar_init(pipe.converted(b), kConsumerWarps);
         fence_mbarrier_init();
     }
     __syncthreads();
@@ -246,15 +216,18 @@ extern "C" __global__ void __launch_bounds__(384, 1) fic_grouped_gemm(const __gr
     // Values are (re)computed after the register reallocation so that none has to live across it.
     if (threadIdx.x < 128) {
         setmaxnreg_dec<40>();
-        const int total_work = args.tile_offsets[args.experts] * args.n_tiles;
         if (threadIdx.x == 0) {
-            issue_loads(args, ring, bars, total_work);
-        } else if (kFp4 && threadIdx.x >= 32) {
-            dequantise_stages(args, ring_ptr, bars, total_work, threadIdx.x - 32);
+            produce(args, pipe, WorkQueue{args.work_counters, args.tile_offsets[args.experts] * args.n_tiles});
+        } else if (kProducerConverts && threadIdx.x >= 32) {
+            convert_in_producer(args, pipe, static_cast<int>(threadIdx.x) - 32);
         }
     } else {
         setmaxnreg_inc<232>();
-        const int total_work = args.tile_offsets[args.experts] * args.n_tiles;
-        consume(args, ring, bars, total_work, threadIdx.x / 128 - 1);
+        const int consumer = static_cast<int>(threadIdx.x) / 128 - 1;
+        if (kConsumersConvert) {
+            consume_converting(args, pipe, consumer);
+        } else {
+            consume(args, pipe, consumer);
+        }
     }
 }

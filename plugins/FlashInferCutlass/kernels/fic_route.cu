@@ -16,6 +16,18 @@ namespace fic {
 constexpr int kRouteThreads = 1024;
 static_assert(kRouteThreads >= kMaxExperts, "the scan gives one thread to each expert");
 
+// Ids each thread loads before using any: one CTA walks all T * k entries twice, so it must keep many loads in flight.
+constexpr int kBatch = 8;
+
+// Entries first, first + 1024, ... (kBatch of them) into `ids`; entries past the end read as -1.
+__device__ __forceinline__ void load_batch(const int* __restrict__ topk_ids, int entries, int first, int (&ids)[kBatch]) {
+#pragma unroll
+    for (int b = 0; b < kBatch; ++b) {
+        const int i = first + b * kRouteThreads;
+        ids[b] = i < entries ? __ldg(topk_ids + i) : -1;
+    }
+}
+
 __device__ __forceinline__ int warp_inclusive_scan(int value, int lane) {
 #pragma unroll
     for (int offset = 1; offset < 32; offset <<= 1) {
@@ -50,12 +62,18 @@ extern "C" __global__ void __launch_bounds__(kRouteThreads) fic_route(
     counts[tid] = 0;
     if (tid == 0) reported = 0;
     __syncthreads();
-    for (int i = tid; i < entries; i += kRouteThreads) {
-        const int expert = topk_ids[i];
-        if (static_cast<unsigned>(expert) < static_cast<unsigned>(experts)) {
-            atomicAdd(&counts[expert], 1);
-        } else if (atomicExch(&reported, 1) == 0) {
-            report_bad_expert(i, expert, experts, top_k);
+    for (int first = tid; first < entries; first += kBatch * kRouteThreads) {
+        int ids[kBatch];
+        load_batch(topk_ids, entries, first, ids);
+#pragma unroll
+        for (int b = 0; b < kBatch; ++b) {
+            const int i = first + b * kRouteThreads;
+            if (i >= entries) break;
+            if (static_cast<unsigned>(ids[b]) < static_cast<unsigned>(experts)) {
+                atomicAdd(&counts[ids[b]], 1);
+            } else if (atomicExch(&reported, 1) == 0) {
+                report_bad_expert(i, ids[b], experts, top_k);
+            }
         }
     }
     __syncthreads();
@@ -93,10 +111,15 @@ extern "C" __global__ void __launch_bounds__(kRouteThreads) fic_route(
     }
     __syncthreads();
 
-    for (int i = tid; i < entries; i += kRouteThreads) {
-        const int expert = topk_ids[i];
-        if (static_cast<unsigned>(expert) < static_cast<unsigned>(experts)) {
-            row_sources[atomicAdd(&cursors[expert], 1)] = i;
+    for (int first = tid; first < entries; first += kBatch * kRouteThreads) {
+        int ids[kBatch];
+        load_batch(topk_ids, entries, first, ids);
+#pragma unroll
+        for (int b = 0; b < kBatch; ++b) {
+            const int i = first + b * kRouteThreads;
+            if (i < entries && static_cast<unsigned>(ids[b]) < static_cast<unsigned>(experts)) {
+                row_sources[atomicAdd(&cursors[ids[b]], 1)] = i;
+            }
         }
     }
 }

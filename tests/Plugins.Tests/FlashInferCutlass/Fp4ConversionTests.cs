@@ -1,3 +1,4 @@
+using MoeTune.Plugins.FlashInferCutlass.Layout;
 using MoeTune.Plugins.Tests.FlashInferCutlass.Models;
 using MoeTune.Reference.Formats;
 
@@ -7,51 +8,63 @@ namespace MoeTune.Plugins.Tests.FlashInferCutlass;
 public sealed class Fp4ConversionTests
 {
     [Fact]
-    public void Every_code_times_every_finite_scale_is_exact_after_the_two_to_the_minus_8()
+    public void Both_scale_pairs_are_every_finite_e4m3_code_times_two_to_the_118()
     {
+        for (uint low = 0; low < 256; low++)
+        {
+            for (uint high = 0; high < 256; high++)
+            {
+                if ((low & 0x7F) == 0x7F || (high & 0x7F) == 0x7F) continue; // NaN scales are refused at Prepare
+                var (lowPair, highPair) = Fp4ConversionModel.ScalePairs(low | (high << 8));
+                AssertPair(lowPair, E4M3.Decode((byte)low) * MathF.Pow(2, 118), $"scale 0x{low:X2} (low byte)");
+                AssertPair(highPair, E4M3.Decode((byte)high) * MathF.Pow(2, 118), $"scale 0x{high:X2} (high byte)");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_code_pair_in_every_position_times_every_finite_scale_is_exact_after_the_two_to_the_minus_8()
+    {
+        var noise = new Random(5);
         for (uint scale = 0; scale < 256; scale++)
         {
-            if ((scale & 0x7F) == 0x7F) continue; // NaN scales are refused at Prepare
-            var pair = Fp4ConversionModel.ScalePair(scale);
-            for (uint even = 0; even < 16; even++)
+            if ((scale & 0x7F) == 0x7F) continue;
+            var (pair, _) = Fp4ConversionModel.ScalePairs(scale);
+            for (var position = 0; position < 4; position++)
             {
-                for (uint odd = 0; odd < 16; odd++)
+                for (uint codes = 0; codes < 256; codes++)
                 {
-                    // Device word with element 0 in nibble 0 and element 1 in nibble 4 (pair q = 0).
-                    var product = Fp4ConversionModel.Bf16x2Mul(Fp4ConversionModel.PairBits(even | (odd << 16), 0), pair);
-                    Assert.Equal(Expected(even, scale), Bf16.ToFloat((ushort)product));
-                    Assert.Equal(Expected(odd, scale), Bf16.ToFloat((ushort)(product >> 16)));
+                    // Checkpoint byte `position` holds elements (2p, 2p + 1); the other bytes are random codes.
+                    var checkpoint = ((uint)noise.Next() & ~(0xFFu << (8 * position))) | (codes << (8 * position));
+                    var chunk = Fp4ConversionModel.WordToBf16(Nvfp4WeightTiler.DeviceWord(checkpoint), pair);
+                    for (var element = 0; element < 8; element++)
+                    {
+                        var code = (checkpoint >> (4 * element)) & 0xF;
+                        var converted = Bf16.ToFloat((ushort)(chunk[element / 2] >> (16 * (element % 2))));
+                        Assert.True(Expected(code, scale) == converted,
+                            $"scale 0x{scale:X2}, word 0x{checkpoint:X8}, element {element} (code {code}): expected {Expected(code, scale)}, converted {converted}");
+                    }
                 }
             }
         }
     }
 
     [Fact]
-    public void Each_pair_position_of_a_word_reads_its_own_nibbles()
+    public void Code_one_and_subnormal_scales_rely_on_bf16_subnormals()
     {
-        var pair = Fp4ConversionModel.ScalePair(0x38); // e4m3 1.0
-        for (var q = 0; q < 4; q++)
-        {
-            for (uint even = 0; even < 16; even++)
-            {
-                var word = (even << (4 * q)) | ((15u - even) << ((4 * q) + 16)) | NoiseOutside(q);
-                var product = Fp4ConversionModel.Bf16x2Mul(Fp4ConversionModel.PairBits(word, q), pair);
-                Assert.Equal(E2M1.Decode((byte)even) / 256f, Bf16.ToFloat((ushort)product));
-                Assert.Equal(E2M1.Decode((byte)(15 - even)) / 256f, Bf16.ToFloat((ushort)(product >> 16)));
-            }
-        }
+        // E2M1 0.5 becomes the bf16 subnormal 2^-127 before the scale multiply (pair 2 is converted in place), and an
+        // E4M3 subnormal scale becomes a bf16 subnormal before its multiplies by 2^127: the device multiply must keep both.
+        Assert.Equal(0x0040u, Nvfp4WeightTiler.DeviceWord(0x00010000u) & 0x81C0u);
+        Assert.Equal(MathF.Pow(2, -127), Bf16.ToFloat(0x0040));
+        var (pair, _) = Fp4ConversionModel.ScalePairs(0x01);
+        Assert.Equal(MathF.Pow(2, -9) * MathF.Pow(2, 118), Bf16.ToFloat((ushort)pair));
     }
 
-    [Fact]
-    public void Code_one_relies_on_a_bf16_subnormal()
+    private static void AssertPair(uint pair, float expected, string what)
     {
-        // E2M1 0.5 becomes the bf16 subnormal 2^-127 before the scale multiply: the device multiply must keep it.
-        Assert.Equal(0x0040u, Fp4ConversionModel.PairBits(1, 0) & 0xFFFF);
-        Assert.Equal(MathF.Pow(2, -127), Bf16.ToFloat(0x0040));
+        Assert.True(Bf16.ToFloat((ushort)pair) == expected, $"{what}: low half {Bf16.ToFloat((ushort)pair)}, expected {expected}");
+        Assert.True(Bf16.ToFloat((ushort)(pair >> 16)) == expected, $"{what}: high half {Bf16.ToFloat((ushort)(pair >> 16))}, expected {expected}");
     }
 
     private static float Expected(uint code, uint scale) => E2M1.Decode((byte)code) * E4M3.Decode((byte)scale) / 256f;
-
-    // Every nibble except the two that pair q reads, set to 0xF.
-    private static uint NoiseOutside(int q) => 0xFFFFFFFFu & ~((0xFu << (4 * q)) | (0xFu << ((4 * q) + 16)));
 }

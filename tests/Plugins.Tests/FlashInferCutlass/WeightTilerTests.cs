@@ -41,11 +41,24 @@ public sealed class WeightTilerTests
     }
 
     [Theory]
-    [InlineData(0x76543210u, 0x75316420u)]
-    [InlineData(0xFEDCBA98u, 0xFDB9ECA8u)]
-    [InlineData(0x000000F1u, 0x000F0001u)]
-    public void Nvfp4_words_put_low_nibbles_first_and_high_nibbles_in_the_upper_half(uint checkpoint, uint device) =>
+    [InlineData(0x00000001u, 0x00000001u)] // element 0, magnitude 1: bit 0
+    [InlineData(0x00000008u, 0x00000200u)] // element 0, sign: bit 9
+    [InlineData(0x000000F0u, 0x02070000u)] // element 1: magnitude at 16-18, sign at 25
+    [InlineData(0x0000F000u, 0x10380000u)] // element 3: magnitude at 19-21, sign at 28
+    [InlineData(0x00F00000u, 0x81C00000u)] // element 5: magnitude at 22-24, sign at 31
+    [InlineData(0x0F000000u, 0x00006C00u)] // element 6: magnitude bits at 10, 11 and 13, sign at 14
+    [InlineData(0xF0000000u, 0x6C000000u)] // element 7: the same 16 bits higher
+    public void Nvfp4_words_place_each_code_where_the_device_converts_it(uint checkpoint, uint device) =>
         Assert.Equal(device, Nvfp4WeightTiler.DeviceWord(checkpoint));
+
+    [Fact]
+    public void Nvfp4_device_words_move_every_bit_to_its_own_place()
+    {
+        var places = Enumerable.Range(0, 32).Select(b => Nvfp4WeightTiler.DeviceWord(1u << b)).ToList();
+        Assert.All(places, p => Assert.Equal(1, System.Numerics.BitOperations.PopCount(p)));
+        Assert.Equal(32, places.Distinct().Count());
+        Assert.Equal(0xFFFFFFFFu, Nvfp4WeightTiler.DeviceWord(0xFFFFFFFFu));
+    }
 
     [Theory]
     [InlineData(256, 128)]

@@ -5,31 +5,33 @@ using MoeTune.Reference.Formats;
 namespace MoeTune.Plugins.Tests.FlashInferCutlass.Models;
 
 /// <summary>
-/// The NVFP4 → bf16 conversion of <c>kernels/fic_fp4.cuh</c>, step for step in C#: the same bit constructions, the
+/// The NVFP4 → bf16 conversion of <c>kernels/fic_fp4.cuh</c>, step for step in C#: the same bit constructions, each
 /// bf16 pair product rounded to nearest even (bf16 subnormals kept, as the kernel relies on), the same work units.
 /// </summary>
 internal static class Fp4ConversionModel
 {
-    /// <summary>fp4_scale_pair: an E4M3 code as the bf16 pair {s · 2^118, s · 2^118}.</summary>
-    public static uint ScalePair(uint code)
+    private const uint PairBitsMask = 0x81C081C0u;
+
+    /// <summary>fp4_scale_pairs: the two E4M3 codes of a unit (low and high byte) as bf16 pairs {s · 2^118, s · 2^118}.</summary>
+    public static (uint Low, uint High) ScalePairs(uint codes)
     {
-        var exponent = (code >> 3) & 15u;
-        var mantissa = code & 7u;
-        var magnitude = exponent != 0
-            ? BitConverter.UInt32BitsToSingle(((exponent + 238u) << 23) | (mantissa << 20))
-            : MathF.ScaleB(mantissa, 109);
-        var bits = (BitConverter.SingleToUInt32Bits(magnitude) >> 16) | ((code & 0x80u) << 8);
-        return bits | (bits << 16);
+        var spread = BytePerm(codes, 0, 0x4140);
+        var bits = BitSelect(0x80008000u, spread << 8, (spread << 4) & 0x07F007F0u);
+        var scaled = Bf16x2Mul(Bf16x2Mul(bits, 0x7F007F00u), 0x77007700u);
+        return (BytePerm(scaled, scaled, 0x1010), BytePerm(scaled, scaled, 0x3232));
     }
 
-    /// <summary>fp4_pair_bits&lt;Q&gt;: elements (2q, 2q + 1) of a device-order word as bf16 bits E2M1 · 2^-126.</summary>
-    public static uint PairBits(uint word, int q)
+    /// <summary>fp4_word_to_bf16: one device word times a scale pair, as the four bf16 pairs of a 16-byte chunk.</summary>
+    public static uint[] WordToBf16(uint word, uint scalePair)
     {
-        var magnitudeShift = 6 - (4 * q);
-        var signShift = 12 - (4 * q);
-        var magnitude = (magnitudeShift >= 0 ? word << magnitudeShift : word >> -magnitudeShift) & 0x01C001C0u;
-        var sign = (word << signShift) & 0x80008000u;
-        return magnitude | sign;
+        var last = BitSelect(0x80008000u, word << 1, BitSelect(0x00C000C0u, word >> 4, (word >> 5) & 0x01000100u));
+        return
+        [
+            Bf16x2Mul((word << 6) & PairBitsMask, scalePair),
+            Bf16x2Mul((word << 3) & PairBitsMask, scalePair),
+            Bf16x2Mul(word & PairBitsMask, scalePair),
+            Bf16x2Mul(last, scalePair),
+        ];
     }
 
     /// <summary>mul.rn.bf16x2: each half multiplied exactly and rounded once to bf16.</summary>
@@ -37,7 +39,7 @@ internal static class Fp4ConversionModel
         Bf16.FromDouble((double)Bf16.ToFloat((ushort)a) * Bf16.ToFloat((ushort)b))
         | ((uint)Bf16.FromDouble((double)Bf16.ToFloat((ushort)(a >> 16)) * Bf16.ToFloat((ushort)(b >> 16))) << 16);
 
-    /// <summary>fp4_dequant_tile: a stored 9 KiB NVFP4 tile to the 32 KiB swizzled bf16 tile.</summary>
+    /// <summary>fp4_convert_tile: a stored 9 KiB NVFP4 tile to the 32 KiB swizzled bf16 tile.</summary>
     public static byte[] DequantTile(ReadOnlySpan<byte> stored)
     {
         var tile = new byte[TileGeometry.BTileBytes];
@@ -45,19 +47,35 @@ internal static class Fp4ConversionModel
         {
             var row = unit >> 1;
             var half = unit & 1;
-            var scales = BinaryPrimitives.ReadUInt16LittleEndian(stored[(TileGeometry.Fp4PackedBytes + (row * 4) + (half * 2))..]);
+            var (low, high) = ScalePairs(BinaryPrimitives.ReadUInt16LittleEndian(stored[(TileGeometry.Fp4PackedBytes + (row * 4) + (half * 2))..]));
             for (var j = 0; j < 4; j++)
             {
                 var word = BinaryPrimitives.ReadUInt32LittleEndian(stored[((row * 32) + (half * 16) + (j * 4))..]);
-                var scale = ScalePair(j < 2 ? scales & 0xFFu : (uint)scales >> 8);
+                var pairs = WordToBf16(word, j < 2 ? low : high);
                 var chunk = tile.AsSpan(SwizzledTile.ChunkOffset(row, (half * 4) + j), SwizzledTile.ChunkBytes);
                 for (var q = 0; q < 4; q++)
                 {
-                    BinaryPrimitives.WriteUInt32LittleEndian(chunk[(q * 4)..], Bf16x2Mul(PairBits(word, q), scale));
+                    BinaryPrimitives.WriteUInt32LittleEndian(chunk[(q * 4)..], pairs[q]);
                 }
             }
         }
 
         return tile;
     }
+
+    // prmt.b32: result byte i is byte (selector nibble i) of the 8 bytes {b, a} (a = bytes 0-3); selectors here are < 8.
+    private static uint BytePerm(uint a, uint b, uint selector)
+    {
+        var bytes = ((ulong)b << 32) | a;
+        uint result = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            var source = (int)((selector >> (4 * i)) & 7);
+            result |= (uint)((bytes >> (8 * source)) & 0xFF) << (8 * i);
+        }
+
+        return result;
+    }
+
+    private static uint BitSelect(uint mask, uint ifSet, uint ifClear) => (ifSet & mask) | (ifClear & ~mask);
 }

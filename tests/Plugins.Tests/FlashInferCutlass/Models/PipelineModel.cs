@@ -10,8 +10,9 @@ namespace MoeTune.Plugins.Tests.FlashInferCutlass.Models;
 /// <summary>
 /// The forward pass of the five kernels emulated in C# on the exact device byte layouts: the plugin's own weight
 /// tilers feed it, and every address is computed the way the kernels compute it (swizzled offsets, tile and block
-/// indices, the work-list decode, the gate/up pairing, the NVFP4 conversion). Accumulation is in double rather than
-/// the tensor cores' f32, which is far inside the tolerance the comparisons use.
+/// indices, the work-list decode, the gate/up pairing, the epilogue's accumulator-to-output column order, the NVFP4
+/// conversion). Accumulation is in double rather than the tensor cores' f32, and silu is exact rather than the
+/// kernel's tanh.approx form; both differences are far inside the tolerance the comparisons use.
 /// </summary>
 internal sealed class PipelineModel
 {
@@ -138,7 +139,7 @@ internal sealed class PipelineModel
                     h = x * x;
                 }
 
-                var column = (tile.NTile * columns) + c;
+                var column = (tile.NTile * columns) + WeightRowMap.OutputColumn(c);
                 var offset = (((block * geometry.IntermediateKTiles) + (column / TileGeometry.TileK)) * TileGeometry.ABlockBytes)
                     + SwizzledTile.ElementOffset(r, column % TileGeometry.TileK);
                 BinaryPrimitives.WriteUInt16LittleEndian(intermediate.AsSpan(offset), Bf16.FromFloat(h));
@@ -156,7 +157,7 @@ internal sealed class PipelineModel
             var weight = routeWeights[source] * scale;
             for (var c = 0; c < TileGeometry.TileCols; c++)
             {
-                var column = (tile.NTile * TileGeometry.TileCols) + c;
+                var column = (tile.NTile * TileGeometry.TileCols) + WeightRowMap.OutputColumn(c);
                 if (column < Shape.Hidden) partials[(source * Shape.Hidden) + column] = Bf16.FromFloat(acc[r, c] * weight);
             }
         }
