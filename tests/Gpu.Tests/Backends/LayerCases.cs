@@ -90,10 +90,11 @@ public static class LayerCases
     /// <summary>Each backend on a small preset, for the limits of a forward's token count.</summary>
     public static TheoryData<string, string, WeightFormat> TokenLimits()
     {
+        const string Preset = "qwen3-30b-a3b";
         var data = new TheoryData<string, string, WeightFormat>();
         foreach (var backend in TestedBackends.All)
         {
-            data.Add(Tagged(new TheoryDataRow<string, string, WeightFormat>(backend.Name, "qwen3-30b-a3b", WeightFormat.Nvfp4), backend, "qwen3-30b-a3b", WeightFormat.Nvfp4));
+            data.Add(Tagged(new TheoryDataRow<string, string, WeightFormat>(backend.Name, Preset, WeightFormat.Nvfp4), backend, Preset, WeightFormat.Nvfp4));
         }
 
         return data;

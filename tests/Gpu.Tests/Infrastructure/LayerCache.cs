@@ -9,9 +9,11 @@ namespace MoeTune.Gpu.Tests.Infrastructure;
 /// The weights of one (preset, format) at a time and the layers prepared from them, one per backend, shared by every
 /// test of the run (an assembly fixture). Asking for another (preset, format) first disposes the layers and lets the
 /// weights go, so the host holds one preset's weights (at most 4 GB: llama-4-scout in bf16) and the device one
-/// preset's layers (at most about 28 GB: deepseek-v3 in bf16 with a 16384-token workspace). The tests run grouped by
-/// (preset, format) (<see cref="PresetOrder"/>), so each is drawn and prepared once per process, and Marlin and
-/// FlashInferCutlass share the NVFP4 draw of a preset. Each switch writes a line with the memory in use to the log.
+/// preset's layers (at most about 28 GB: deepseek-v3 in bf16 with a 16384-token workspace). The tests of a class run
+/// grouped by (preset, format) (<see cref="PresetOrder"/>), so a forward test's weights are drawn and its layer
+/// prepared once per process (the graph and limit tests revisit a few small presets), and where Marlin's and
+/// FlashInferCutlass's NVFP4 tests run in one process they share the draw. Each draw and preparation writes a line
+/// with the memory in use to the log.
 /// </summary>
 public sealed class LayerCache : IDisposable
 {
@@ -34,7 +36,7 @@ public sealed class LayerCache : IDisposable
 
         if (!current.Layers.TryGetValue(backend.Name, out var layer))
         {
-            layer = Prepare(gpu, backend, current.Weights);
+            layer = Prepare(gpu, backend, current);
             current.Layers.Add(backend.Name, layer);
         }
 
@@ -43,11 +45,12 @@ public sealed class LayerCache : IDisposable
 
     public void Dispose() => Release();
 
-    private static IPreparedMoeLayer Prepare(GpuFixture gpu, TestedBackend backend, PresetWeights weights)
+    private static IPreparedMoeLayer Prepare(GpuFixture gpu, TestedBackend backend, Group group)
     {
-        var context = gpu.Context!;
+        var (context, weights) = (gpu.Context!, group.Weights);
         var device = gpu.Device!.ToDeviceInfo();
         var shape = weights.Model.Shape;
+        var what = $"{backend.Name} {weights.Model.Name} {shape.Format.ToName()}";
         var instance = backend.Create(gpu.Compiler!);
         var decision = instance.CheckSupport(device, shape);
         Assert.True(decision.IsSupported, $"{backend.Name} should run {weights.Model.Name} in {shape.Format.ToName()} on {device}: {decision.Reason}");
@@ -57,14 +60,23 @@ public sealed class LayerCache : IDisposable
         var free = context.GetMemoryInfo().Free;
         Assert.SkipWhen(weightBytes > free, $"{weights.Model.Name} in {shape.Format.ToName()} has {MemoryUse.GiB(weightBytes)} of weights; {device.Name} has {MemoryUse.GiB(free)} free");
 
+        // A layer that failed to prepare fails the group's later tests at once instead of costing its preparation again.
+        Assert.False(group.Failures.TryGetValue(backend.Name, out var failure), $"{what}: Prepare failed earlier in this run ({failure}); not retried");
         var clock = Stopwatch.StartNew();
-        var layer = instance.Prepare(weights.Weights, new PrepareContext(device, backend.MaxTokens));
-        context.Synchronize();
-        Console.WriteLine(
-            $"layers: {backend.Name} {weights.Model.Name} {shape.Format.ToName()} prepared in {clock.Elapsed.TotalSeconds:F1} s " +
-            $"({MemoryUse.GiB(layer.WeightBytes)} of weights, {MemoryUse.GiB(layer.WorkspaceBytes)} of workspace for {backend.MaxTokens} tokens); " +
-            MemoryUse.Describe(context));
-        return layer;
+        try
+        {
+            var layer = instance.Prepare(weights.Weights, new PrepareContext(device, backend.MaxTokens));
+            context.Synchronize();
+            Console.WriteLine(
+                $"layers: {what} prepared in {clock.Elapsed.TotalSeconds:F1} s ({MemoryUse.GiB(layer.WeightBytes)} of weights, " +
+                $"{MemoryUse.GiB(layer.WorkspaceBytes)} of workspace for {backend.MaxTokens} tokens); {MemoryUse.Describe(context)}");
+            return layer;
+        }
+        catch (Exception e)
+        {
+            group.Failures.Add(backend.Name, $"{e.GetType().Name}: {e.Message}");
+            throw;
+        }
     }
 
     private void Release()
@@ -92,5 +104,8 @@ public sealed class LayerCache : IDisposable
         public PresetWeights Weights { get; } = weights;
 
         public Dictionary<string, IPreparedMoeLayer> Layers { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Why a backend's Prepare threw, by backend name.</summary>
+        public Dictionary<string, string> Failures { get; } = new(StringComparer.Ordinal);
     }
 }

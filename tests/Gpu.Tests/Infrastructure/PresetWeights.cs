@@ -11,8 +11,8 @@ namespace MoeTune.Gpu.Tests.Infrastructure;
 /// Fresh random weights for one preset in one format (seed in the output), and the CPU reference over them.
 /// <para>
 /// Only D = min(E, <see cref="MaxDistinctExperts"/>) experts are drawn; expert e of the layer carries draw e mod D.
-/// Drawing every expert of the largest presets (deepseek-v3: 11 G parameters) would cost tens of seconds and tens of
-/// gigabytes per format, while what a layer test checks does not need E distinct experts: the backend still stores,
+/// Drawing every expert of the largest presets (deepseek-v3: 11 G parameters) would cost 10 s or more and up to 22 GB
+/// per format, while what a layer test checks does not need E distinct experts: the backend still stores,
 /// indexes and streams all E, and the reference computes the same sums (it folds ids modulo D, which also keeps its
 /// cost to D experts). An expert-indexing error still shows unless it is off by a multiple of D; D = 31 is prime,
 /// so no power-of-two offset (a stride, shift or overflow error) is one. mixtral-8x7b and llama-4-scout have all

@@ -54,6 +54,7 @@ public static class TestInputs
         Parallel.For(0, seeds.Length, c =>
         {
             var start = c * ChunkValues;
+            // SyntheticInputs' router logits are plain N(0, 1) floats: one row of them is a chunk.
             var chunk = SyntheticInputs.RouterLogits(tokens: 1, experts: Math.Min(ChunkValues, count - start), seeds[c]);
             TensorPrimitives.Multiply(chunk, (float)sigma, chunk);
             store(start, chunk);
