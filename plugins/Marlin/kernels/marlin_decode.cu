@@ -5,9 +5,9 @@
 //   GEMM2 items (active expert a, W2 row tile, split)  partials[pair, split, 16 rows] = W2 h (+ b2), fp32
 // A GEMM2 item of expert e waits until every GEMM1 tile of e is done (a per-expert counter). Tickets are taken in
 // order and GEMM1 items come first, so an item is only ever waited on by CTAs that took their tickets after it was
-// taken by a running CTA: there is no deadlock whatever the number of resident CTAs. A CTA holds two tickets ahead of
-// the item it runs (see decode_moe); both are later than that item, so a CTA whose item waits holds only GEMM2 items
-// and the invariant stands. The last GEMM2 item of a row tile (a per-row-tile counter) reduces that tile for every
+// taken by a running CTA: there is no deadlock whatever the number of resident CTAs. A CTA holds up to two tickets
+// ahead of the item it runs (see decode_moe); they are later than that item, so a CTA whose item waits holds only GEMM2
+// items and the invariant stands. The last GEMM2 item of a row tile (a per-row-tile counter) reduces that tile for every
 // token, over the top-k slots and splits in a fixed order, with the router weights: the output is deterministic and
 // written exactly once. The last CTA to exit resets the counters, so the kernel replays in a CUDA graph with no memset.
 //
@@ -599,15 +599,12 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
     u32* expert_done = p.counters + MARLIN_COUNTER_EXPERT_DONE;
     u32* row_tile_done = expert_done + p.experts;
 
-    // A CTA holds the ticket of the item it runs and the next two: s.tickets[i & 3] is the ticket of its i-th item.
-    // Ticket i + 2 is taken during item i and published by item i's barriers, so the item after the current one is
-    // always known before the current one's last records are streamed.
-    if (tid == 0)
-    {
-        s.tickets[0] = (int)atomicAdd(ticket, 1u);
-        s.tickets[1] = (int)atomicAdd(ticket, 1u);
-    }
-    derive_routing(p, s);  // ends with a barrier: the tickets are visible
+    // Tickets: s.tickets[i & 3] is the ticket of a CTA's i-th item. The first is taken at the start; during item 0 the
+    // CTA takes tickets 1 and 2, during item i > 0 ticket i + 2, each published by that item's barriers. So from item 1
+    // on, the item after the current one is known before the current one's last records are streamed, while the
+    // first tickets still spread over all CTAs (one each) as a grid-wide first wave.
+    if (tid == 0) s.tickets[0] = (int)atomicAdd(ticket, 1u);
+    derive_routing(p, s);  // ends with a barrier: the first ticket is visible
     const int active = s.active_count;
     const int items13 = active * p.w13_tiles;
     const int total = items13 + active * p.w2_tiles * p.splits2;
@@ -622,9 +619,13 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
     if (item < total) prefetch_pass<FORMAT>(ring, describe_pass(p, s, item, 0), stream);
     for (int i = 0; item < total; ++i)
     {
-        const int next = s.tickets[(i + 1) & 3];
-        if (tid == 0) s.tickets[(i + 2) & 3] = (int)atomicAdd(ticket, 1u);
-        run_item<NT_MAX, FORMAT>(p, s, item, next, total, stream, ring);
+        if (tid == 0)
+        {
+            if (i == 0) s.tickets[1] = (int)atomicAdd(ticket, 1u);
+            s.tickets[(i + 2) & 3] = (int)atomicAdd(ticket, 1u);
+        }
+        // total stands for "none to prefetch": during item 0 the next ticket is not published yet.
+        run_item<NT_MAX, FORMAT>(p, s, item, i > 0 ? s.tickets[(i + 1) & 3] : total, total, stream, ring);
         if (item < items13)
         {
             if (tid == 0) atomicAdd(expert_done + s.active_expert[item / p.w13_tiles], 1u);
@@ -645,8 +646,9 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
                 if (tid == 0) row_tile_done[tile] = 0;  // every contribution has arrived: ready for the next forward
             }
         }
-        item = next;
+        item = s.tickets[(i + 1) & 3];
     }
+    __syncthreads();  // every thread has read the last item's s.is_last before it is reused below
 
     // The last CTA out resets the counters for the next forward (every CTA has taken its final ticket by now).
     if (tid == 0)
