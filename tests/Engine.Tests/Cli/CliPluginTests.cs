@@ -8,9 +8,25 @@ public sealed class CliPluginTests : IDisposable
 {
     private readonly CliHarness _cli = new();
 
-    public CliPluginTests() => _cli.Environment = _cli.Environment.With("MOETUNE_PLUGINS", FixturePlugins.BuiltFolder);
+    public CliPluginTests() => _cli.Environment = _cli.Environment.With("MOETUNE_PLUGINS", FixturePlugins.CopyTo(_cli.TempPath("plugins")));
 
     public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public void The_five_shipped_plugins_load_from_beside_the_application()
+    {
+        // This test project's output holds plugins/ as the host's build places it (see the project file).
+        using var shipped = new CliHarness(AppContext.BaseDirectory);
+
+        var run = shipped.Run("backends");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.DoesNotContain("skipped plugin folder", run.Output, StringComparison.Ordinal);
+        foreach (var plugin in new[] { "Marlin", "FlashInferCutlass", "VllmCutlass", "CuteDsl", "TrtLlm" })
+        {
+            Assert.Contains($"plugin {plugin} (application)", run.Output, StringComparison.Ordinal);
+        }
+    }
 
     [Fact]
     public void Backends_lists_the_dropped_in_plugin_with_its_support()

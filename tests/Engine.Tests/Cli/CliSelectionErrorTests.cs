@@ -34,7 +34,7 @@ public sealed class CliSelectionErrorTests : IDisposable
     [Fact]
     public void Forced_backend_that_cannot_run_the_problem_exits_3_with_its_reason()
     {
-        _cli.Environment = _cli.Environment.With("MOETUNE_PLUGINS", FixturePlugins.BuiltFolder);
+        _cli.Environment = _cli.Environment.With("MOETUNE_PLUGINS", FixturePlugins.CopyTo(_cli.TempPath("plugins")));
 
         var run = _cli.Run("run", "--model", _cli.ModelPath, "--format", "nvfp4", "--tokens", "1", "--backend", "NAIVE_CPU");
 

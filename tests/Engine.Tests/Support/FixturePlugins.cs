@@ -12,7 +12,10 @@ internal static class FixturePlugins
 
     public static string BuiltFolder { get; } = Path.Combine(AppContext.BaseDirectory, "fixtures", "plugins", Name);
 
-    /// <summary>Copies the fixture to <c>&lt;root&gt;/&lt;name&gt;/</c> (its DLL renamed to match) and returns that folder.</summary>
+    /// <summary>
+    /// Copies the fixture to <c>&lt;root&gt;/&lt;name&gt;/</c> (its DLL renamed to match) and returns that folder. The copy
+    /// is writable by its owner only, whatever the umask the build ran under, since the host refuses anything else.
+    /// </summary>
     public static string CopyTo(string root, string name = Name)
     {
         if (!File.Exists(Path.Combine(BuiltFolder, Name + ".dll")))
@@ -26,7 +29,18 @@ internal static class FixturePlugins
         {
             var fileName = Path.GetFileName(file);
             var targetName = fileName.StartsWith(Name + ".", StringComparison.Ordinal) ? name + fileName[Name.Length..] : fileName;
-            File.Copy(file, Path.Combine(target, targetName));
+            var copy = Path.Combine(target, targetName);
+            File.Copy(file, copy);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         }
 
         return target;
