@@ -12,10 +12,11 @@ namespace MoeTune.Plugins.Marlin;
 
 /// <summary>
 /// Weight-streaming W4A16 for decoding (DESIGN.md "Backends"): NVFP4 or MXFP4 weights reshuffled at prepare time into
-/// the order mma.sync's fragments consume, streamed through cp.async rings with an L2 evict-first hint, decoded to bf16
-/// in registers (exactly) and multiplied with bf16 activations. Up to 16 tokens run as one persistent kernel whose work
-/// is split over experts, weight rows and K so that a single token fills the GPU; more tokens run a tiled path.
-/// SM 8.0 and newer.
+/// the order mma.sync's fragments consume, streamed with an L2 evict-first hint (straight into a register ring on the
+/// decode path, through cp.async rings on the prefill path), decoded to bf16 in registers (exactly) and multiplied
+/// with bf16 activations. Up to 16 tokens run as one persistent kernel whose work is split over experts, weight rows
+/// and K so that a single token fills the GPU; more tokens run a tiled path. SM 8.0 and newer. NOTES.md beside this
+/// file has the decode path's measurements and predictions.
 /// </summary>
 public sealed class MarlinBackend : IMoeBackend
 {
