@@ -88,9 +88,10 @@ MARLIN_DEVICE int active_rank(const DecodeShared<NT>& s, int expert)
     return s.scratch.word_prefix[w] + __popc(s.scratch.bitmap[w] & ((1u << (expert & 31)) - 1u));
 }
 
-// The active experts (ascending ids) and, for each, its (token, slot) pairs, from topk_ids.
+// The active experts (ascending ids) and, for each, its (token, slot) pairs, from topk_ids. Thread 0 also publishes
+// the CTA's first ticket (taken before the call, so that the atomic's round trip overlaps the reads of topk_ids).
 template <int NT>
-MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeShared<NT>& s)
+MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeShared<NT>& s, u32 first_ticket)
 {
     RoutingScratch& r = s.scratch;
     const int tid = threadIdx.x, lane = tid & 31;
@@ -103,6 +104,7 @@ MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeShared<NT>& s)
         if (id < 0 || id >= p.experts) __trap();  // a contract violation: expert ids are in [0, E)
         r.ids[i] = id;
     }
+    if (tid == 0) s.tickets[0] = (int)first_ticket;
     __syncthreads();
     for (int i = tid; i < pairs; i += DECODE_THREADS) atomicOr(&r.bitmap[r.ids[i] >> 5], 1u << (r.ids[i] & 31));
     __syncthreads();
@@ -462,11 +464,13 @@ MARLIN_DEVICE void write_column(const MarlinParams& p, const Pass& q, int pair, 
     }
 }
 
-// Streams a pass with NT n-tiles, prefetches the following pass's first records (if any) into the weight ring, then
-// reduces over the warps and writes the pass's columns. Ends with the CTA synchronised and this thread's writes fenced.
-template <int NT, int NT_MAX, int FORMAT>
+// Streams a pass with NT n-tiles, prefetches the following pass's first records (if any) into the weight ring, calls
+// publish() (which stores the tickets taken at the item's start: their atomics' round trips hide behind the stream),
+// then reduces over the warps and writes the pass's columns. Ends with the CTA synchronised and this thread's writes
+// fenced.
+template <int NT, int NT_MAX, int FORMAT, class Publish>
 MARLIN_DEVICE void run_pass(const MarlinParams& p, DecodeShared<NT_MAX>& s, const Pass& q, bool has_following,
-                            const Pass& following, const LaneStream& lane, WeightRing& ring)
+                            const Pass& following, const LaneStream& lane, WeightRing& ring, Publish& publish)
 {
     const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
     const u16* pairs = s.sorted + s.offsets[q.active] + 8 * NT_MAX * q.group;
@@ -498,6 +502,7 @@ MARLIN_DEVICE void run_pass(const MarlinParams& p, DecodeShared<NT_MAX>& s, cons
     }
     stream.run(q.chunks);
     if (has_following) prefetch_pass<FORMAT>(ring, following, lane);
+    publish();
     store_accumulators<NT, NT_MAX>(s, acc);
     __syncthreads();
 
@@ -563,14 +568,16 @@ MARLIN_DEVICE void wait_for_gemm1(const MarlinParams& p, int expert)
     __syncwarp();
 }
 
-// Runs one item (all its groups); `next` is the item after it (>= total when there is none), whose first records are
-// prefetched while this one's last pass reduces.
-template <int NT_MAX, int FORMAT>
-MARLIN_DEVICE void run_item(const MarlinParams& p, DecodeShared<NT_MAX>& s, int item, int next, int total,
-                            const LaneStream& lane, WeightRing& ring)
+// Runs one item (all its groups). `loaded`: whether the weight ring already holds the item's first records (else they
+// are loaded here). `next` is the item after it, whose first records are prefetched while this one's last pass
+// reduces; total (or more) when it is not known or there is none.
+template <int NT_MAX, int FORMAT, class Publish>
+MARLIN_DEVICE void run_item(const MarlinParams& p, DecodeShared<NT_MAX>& s, int item, bool loaded, int next, int total,
+                            const LaneStream& lane, WeightRing& ring, Publish& publish)
 {
     const Pass first = describe_pass(p, s, item, 0);
     const int groups = item_groups(s, first.active);
+    if (!loaded) prefetch_pass<FORMAT>(ring, first, lane);
     if (first.second) wait_for_gemm1(p, first.expert);
     for (int group = 0; group < groups; ++group)
     {
@@ -580,9 +587,9 @@ MARLIN_DEVICE void run_item(const MarlinParams& p, DecodeShared<NT_MAX>& s, int 
         const Pass following = describe_pass(p, s, group + 1 < groups ? item : (has_following ? next : item),
                                              group + 1 < groups ? group + 1 : 0);
         if (NT_MAX == 2 && q.columns > 8)
-            run_pass<2, NT_MAX, FORMAT>(p, s, q, has_following, following, lane, ring);
+            run_pass<2, NT_MAX, FORMAT>(p, s, q, has_following, following, lane, ring, publish);
         else
-            run_pass<1, NT_MAX, FORMAT>(p, s, q, has_following, following, lane, ring);
+            run_pass<1, NT_MAX, FORMAT>(p, s, q, has_following, following, lane, ring, publish);
     }
 }
 
@@ -600,11 +607,12 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
     u32* row_tile_done = expert_done + p.experts;
 
     // Tickets: s.tickets[i & 3] is the ticket of a CTA's i-th item. The first is taken at the start; during item 0 the
-    // CTA takes tickets 1 and 2, during item i > 0 ticket i + 2, each published by that item's barriers. So from item 1
-    // on, the item after the current one is known before the current one's last records are streamed, while the
-    // first tickets still spread over all CTAs (one each) as a grid-wide first wave.
-    if (tid == 0) s.tickets[0] = (int)atomicAdd(ticket, 1u);
-    derive_routing(p, s);  // ends with a barrier: the first ticket is visible
+    // CTA takes tickets 1 and 2, during item i > 0 ticket i + 2, each stored once the item's records are streamed and
+    // published by its barriers. So from item 1 on, the item after the current one is known before the current one's
+    // last records are streamed, while the first tickets still spread over all CTAs (one each) as a grid-wide first
+    // wave.
+    const u32 first_ticket = tid == 0 ? atomicAdd(ticket, 1u) : 0u;
+    derive_routing(p, s, first_ticket);  // ends with a barrier: the first ticket is visible
     const int active = s.active_count;
     const int items13 = active * p.w13_tiles;
     const int total = items13 + active * p.w2_tiles * p.splits2;
@@ -619,13 +627,22 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
     if (item < total) prefetch_pass<FORMAT>(ring, describe_pass(p, s, item, 0), stream);
     for (int i = 0; item < total; ++i)
     {
+        u32 second_ticket = 0, ahead_ticket = 0;
         if (tid == 0)
         {
-            if (i == 0) s.tickets[1] = (int)atomicAdd(ticket, 1u);
-            s.tickets[(i + 2) & 3] = (int)atomicAdd(ticket, 1u);
+            if (i == 0) second_ticket = atomicAdd(ticket, 1u);
+            ahead_ticket = atomicAdd(ticket, 1u);
         }
-        // total stands for "none to prefetch": during item 0 the next ticket is not published yet.
-        run_item<NT_MAX, FORMAT>(p, s, item, i > 0 ? s.tickets[(i + 1) & 3] : total, total, stream, ring);
+        auto publish = [&]() {
+            if (tid == 0)
+            {
+                if (i == 0) s.tickets[1] = (int)second_ticket;
+                s.tickets[(i + 2) & 3] = (int)ahead_ticket;
+            }
+        };
+        // Item i's first records are in the ring except for item 1: item 0 prefetched nothing, since during item 0
+        // the next ticket is not published yet (total stands for "unknown").
+        run_item<NT_MAX, FORMAT>(p, s, item, i != 1, i > 0 ? s.tickets[(i + 1) & 3] : total, total, stream, ring, publish);
         if (item < items13)
         {
             if (tid == 0) atomicAdd(expert_done + s.active_expert[item / p.w13_tiles], 1u);
