@@ -1,58 +1,104 @@
 using MoeTune.Abstractions.Backends;
+using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Tensors;
 using MoeTune.Cuda.Driver;
 using MoeTune.Models;
-using MoeTune.Reference.Formats;
+using MoeTune.Plugins.FlashInferCutlass.Runtime;
 using MoeTune.Reference.Routing;
+using MoeTune.Reference.Synthetic;
 
 namespace MoeTune.Tools.GemmTimer;
 
 /// <summary>
-/// One forward's inputs (N(0, 1) hidden states, the preset's own router over random logits) in device buffers, with the
-/// layer's forward over them captured into a CUDA graph.
+/// One forward's inputs: N(0, 1) hidden states and the preset's own router over N(0, 1) logits, kept on the host (for
+/// the reference) and in device buffers, with the layer's forward over them captured into a CUDA graph.
 /// </summary>
 internal sealed class InputSet : IDisposable
 {
     private readonly DeviceBuffer[] buffers;
-    private readonly CudaGraph graph;
+    private readonly DeviceBuffer output;
+    private CudaGraph? graph;
+    private CudaGraphExec? replay;
 
-    private InputSet(DeviceBuffer[] buffers, CudaGraph graph)
+    private InputSet(MoeShape shape, int tokens, ushort[] hidden, RoutingResult routing, DeviceBuffer[] buffers, DeviceBuffer output, MoeForwardArgs args)
     {
+        Shape = shape;
+        Tokens = tokens;
+        Hidden = hidden;
+        Routing = routing;
         this.buffers = buffers;
-        this.graph = graph;
-        Replay = graph.Instantiate();
+        this.output = output;
+        Args = args;
     }
 
-    public CudaGraphExec Replay { get; }
+    public MoeShape Shape { get; }
 
-    public static InputSet Create(CudaContext context, CudaStream stream, IPreparedMoeLayer layer, ModelSpec model, int tokens, Random random)
+    public int Tokens { get; }
+
+    public ushort[] Hidden { get; }
+
+    public RoutingResult Routing { get; }
+
+    public MoeForwardArgs Args { get; }
+
+    /// <summary>The graph of the layer's current kernels; <see cref="Capture"/> again after the layer changes pipeline.</summary>
+    public CudaGraphExec Replay => replay ?? throw new InvalidOperationException("capture the forward first");
+
+    public static InputSet Create(CudaContext context, CudaStream stream, ModelSpec model, int tokens, int seed)
     {
         var shape = model.Shape;
-        var logits = Normal(random, tokens * shape.Experts);
-        var bias = model.Routing.UsesCorrectionBias ? Normal(random, shape.Experts).Select(b => b * 0.05f).ToArray() : [];
+        var hidden = SyntheticInputs.HiddenStates(tokens, shape.Hidden, seed);
+        var logits = SyntheticInputs.RouterLogits(tokens, shape.Experts, seed + 1);
+        var bias = model.Routing.UsesCorrectionBias
+            ? [.. SyntheticInputs.RouterLogits(1, shape.Experts, seed + 2).Select(b => b * 0.05f)]
+            : Array.Empty<float>();
         var routing = ReferenceRouter.Route(model.Routing, logits, tokens, shape.Experts, shape.TopK, bias);
-        var hidden = DeviceBuffer.FromHost<ushort>(context, Normal(random, tokens * shape.Hidden).Select(Bf16.FromFloat).ToArray());
+        var hiddenBuffer = DeviceBuffer.FromHost<ushort>(context, hidden);
         var ids = DeviceBuffer.FromHost<int>(context, routing.Ids);
         var weights = DeviceBuffer.FromHost<float>(context, routing.Weights);
         var output = DeviceBuffer.Allocate<ushort>(context, (long)tokens * shape.Hidden);
         var args = new MoeForwardArgs(
             tokens,
-            hidden.AsTensor(DType.Bf16, tokens, shape.Hidden),
+            hiddenBuffer.AsTensor(DType.Bf16, tokens, shape.Hidden),
             ids.AsTensor(DType.I32, tokens, shape.TopK),
             weights.AsTensor(DType.F32, tokens, shape.TopK),
             output.AsTensor(DType.Bf16, tokens, shape.Hidden),
             stream.Handle);
-        var graph = CudaGraph.Capture(stream, s => layer.Forward(args with { Stream = s.Handle }));
-        return new InputSet([hidden, ids, weights, output], graph);
+        return new InputSet(shape, tokens, hidden, routing, [hiddenBuffer, ids, weights, output], output, args);
+    }
+
+    public void Capture(FlashInferCutlassLayer layer, CudaStream stream)
+    {
+        ReleaseGraph();
+        graph = CudaGraph.Capture(stream, s => layer.Forward(Args with { Stream = s.Handle }));
+        replay = graph.Instantiate();
+    }
+
+    /// <summary>Fills the output with NaN, runs one eager forward and returns rows <paramref name="tokens"/> of its output.</summary>
+    public ushort[][] ForwardRows(FlashInferCutlassLayer layer, CudaContext context, CudaStream stream, IReadOnlyList<int> tokens, string what)
+    {
+        output.FillAsync((ushort)0x7FC0, stream);
+        layer.Forward(Args with { Stream = stream.Handle });
+        Watchdog.Await(context, stream, what);
+        return [.. tokens.Select(t =>
+        {
+            var row = new ushort[Shape.Hidden];
+            output.Download<ushort>(row, (long)t * Shape.Hidden * sizeof(ushort));
+            return row;
+        })];
     }
 
     public void Dispose()
     {
-        Replay.Dispose();
-        graph.Dispose();
+        ReleaseGraph();
         foreach (var buffer in buffers) buffer.Dispose();
     }
 
-    private static float[] Normal(Random random, int count) =>
-        [.. Enumerable.Range(0, count).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble())))];
+    private void ReleaseGraph()
+    {
+        replay?.Dispose();
+        graph?.Dispose();
+        replay = null;
+        graph = null;
+    }
 }

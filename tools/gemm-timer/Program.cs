@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
 using MoeTune.Abstractions.Backends;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Weights;
@@ -6,13 +8,20 @@ using MoeTune.Cuda.Ceilings;
 using MoeTune.Cuda.Ceilings.CublasLt;
 using MoeTune.Cuda.Compilation;
 using MoeTune.Cuda.Driver;
-using MoeTune.Plugins.FlashInferCutlass;
+using MoeTune.Models;
+using MoeTune.Plugins.FlashInferCutlass.Kernels;
+using MoeTune.Plugins.FlashInferCutlass.Runtime;
+using MoeTune.Plugins.FlashInferCutlass.Support;
 using MoeTune.Reference.Synthetic;
 using MoeTune.Tools.GemmTimer;
 
-// gemm-timer: FlashInferCutlass's interim timing harness (until `moetune bench` exists). Times the whole forward
-// (route, gather, GEMM1, GEMM2, combine) as CUDA-graph replays with events around each, over two rotated input
-// sets, and prints each time against the dense bf16 matrix rate cuBLASLt reaches on this GPU in the same run.
+// gemm-timer: FlashInferCutlass's timing harness. For each preset, weight format and token count it prepares one layer
+// and, for each grouped GEMM pipeline on those same weights, times the whole forward (route, gather, GEMM1, GEMM2,
+// combine) as CUDA-graph replays with events around each over two rotated input sets, times each stage of an eager
+// forward, and checks sampled output rows against the float64 CPU reference. Every time is set against the ceilings
+// measured in the same run: the dense bf16 matrix rate cuBLASLt reaches and the read bandwidth (the floor of a forward
+// is the larger of its useful FLOPs over the first and its weight bytes over the second). Small problems run first
+// (--smoke), so a pipeline that hangs or computes wrong is named before the long runs.
 TimerOptions options;
 try
 {
@@ -31,7 +40,11 @@ if (!CudaRuntime.TryGetDevices(out var devices, out var reason))
 }
 
 const int DenseSize = 8192;
+const long ReadSweepBytes = 2L << 30;
 const int WeightSeed = 20261127;
+const int StageRepeats = 5;
+var clock = Stopwatch.StartNew();
+Watchdog.Limit = TimeSpan.FromSeconds(options.HangSeconds);
 var device = devices[0];
 using var context = device.RetainPrimaryContext();
 context.MakeCurrent();
@@ -39,59 +52,142 @@ var compiler = KernelCompiler.CreateDefault();
 using var stream = CudaStream.Create(context);
 using var timer = new ReplayTimer(context, stream);
 var deviceInfo = device.ToDeviceInfo();
+Console.WriteLine($"gemm-timer (FlashInferCutlass) on {deviceInfo}; pipelines: {string.Join(", ", options.Pipelines)}");
 
-double? denseTflops = null;
-try
+// Every GEMM build this run loads, compiled in parallel (NVRTC is thread-safe); the layers then load them from the cache.
+var builds = (from format in options.Formats
+              from pipeline in options.Pipelines
+              from variant in new[] { GemmVariant.FirstGemm(Activation.SwiGlu, format, pipeline), GemmVariant.FirstGemm(Activation.ReluSquared, format, pipeline), GemmVariant.SecondGemm(format, pipeline) }
+              select FlashInferCutlassKernels.Gemm(variant)).DistinctBy(b => b.Name).ToList();
+Parallel.ForEach(builds, build => compiler.Compile(build, deviceInfo));
+Console.WriteLine($"compiled {builds.Count} grouped GEMM builds in {clock.Elapsed.TotalSeconds:F0} s");
+
+var smokePassed = SmokeCheck.Run(context, stream, compiler, deviceInfo, options);
+if (options.SmokeOnly)
 {
-    using var fills = CeilingModule.Load(compiler, context);
-    using var dense = CublasLtGemm.Create(context, fills, DenseGemmPrecision.Bf16, DenseSize, stream.Handle);
-    denseTflops = dense.Flops / (ReplayTimer.Median(timer.Time([s => dense.Enqueue(s.Handle)], options.Samples)) * 1e-3) / 1e12;
-}
-catch (Exception e) when (e is CublasLtException or MoeTune.Cuda.Native.CudaUnavailableException)
-{
-    Console.Error.WriteLine($"dense bf16 rate not measured: {e.Message}");
+    return smokePassed ? 0 : 1;
 }
 
-Console.WriteLine($"gemm-timer (FlashInferCutlass interim harness) on {deviceInfo}");
-Console.WriteLine(denseTflops is { } rate
-    ? $"dense bf16 GEMM {DenseSize}³ through cuBLASLt: {rate:F0} TFLOP/s (median of {options.Samples})"
-    : "dense bf16 rate: not measured");
+var (denseTflops, readBytesPerSecond) = MeasureCeilings();
 Console.WriteLine();
-Console.WriteLine("| preset | format | T | median ms | min ms | useful TFLOP/s | % of dense bf16 | weights GiB |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|");
-var backend = new FlashInferCutlassBackend(compiler);
+Console.WriteLine(denseTflops is { } rate ? $"dense bf16 GEMM {DenseSize}³ through cuBLASLt: {rate:F0} TFLOP/s (median of {options.Samples})" : "dense bf16 rate: not measured");
+Console.WriteLine($"read bandwidth ({ReadSweepBytes >> 30} GiB sweep): {readBytesPerSecond / 1e12:F2} TB/s");
+Console.WriteLine();
+Console.WriteLine("| preset | format | T | pipeline | median ms | min ms | useful TFLOP/s | % of dense bf16 | floor ms | route | gather | GEMM1 | GEMM2 | combine | sampled error |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+var results = new List<CaseResult>();
 foreach (var preset in options.Presets)
 {
-    foreach (var format in options.Formats)
+    // Both formats' layers side by side (deepseek-v3 at T = 16384: about 38 GB), so that every token count draws its
+    // inputs once for both.
+    var layers = new List<(ModelSpec Model, MoeWeights Weights, FlashInferCutlassLayer Layer)>();
+    try
     {
-        var model = preset.WithFormat(format);
-        var support = backend.CheckSupport(deviceInfo, model.Shape);
-        if (!support.IsSupported)
+        foreach (var format in options.Formats)
         {
-            Console.WriteLine($"| {preset.Name} | {format.ToName()} | – | unsupported: {support.Reason} | | | | |");
-            continue;
+            var model = preset.WithFormat(format);
+            var support = SupportRules.Check(deviceInfo, model.Shape);
+            if (!support.IsSupported)
+            {
+                Console.WriteLine($"| {preset.Name} | {format.ToName()} | – | unsupported: {support.Reason} |");
+                continue;
+            }
+
+            var weights = DistinctDraw(model.Shape, WeightSeed);
+            layers.Add((model, weights, FlashInferCutlassLayer.Create(
+                weights, new PrepareContext(deviceInfo, options.Tokens.Max(), stream.Handle), compiler, NullLogger.Instance, options.Pipelines[0])));
         }
 
-        var weights = DistinctDraw(model.Shape, WeightSeed);
-        using var layer = backend.Prepare(weights, new PrepareContext(deviceInfo, options.Tokens.Max(), stream.Handle));
-        var random = new Random(WeightSeed);
         foreach (var tokens in options.Tokens)
         {
-            using var first = InputSet.Create(context, stream, layer, model, tokens, random);
-            using var second = InputSet.Create(context, stream, layer, model, tokens, random);
-            var samples = timer.Time([s => first.Replay.Launch(s), s => second.Replay.Launch(s)], options.Samples);
-            var median = ReplayTimer.Median(samples);
-            var shape = model.Shape;
-            var flops = 2.0 * tokens * shape.TopK * (((double)shape.W13Rows * shape.Hidden) + ((double)shape.Hidden * shape.Intermediate));
-            var tflops = flops / (median * 1e-3) / 1e12;
-            var share = denseTflops is { } d ? (100 * tflops / d).ToString("F0", CultureInfo.InvariantCulture) + " %" : "–";
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {preset.Name} | {format.ToName()} | {tokens} | {median:F3} | {samples.Min():F3} | {tflops:F0} | {share} | {layer.WeightBytes / (double)(1L << 30):F1} |"));
+            using var first = InputSet.Create(context, stream, preset, tokens, WeightSeed + tokens);
+            using var second = InputSet.Create(context, stream, preset, tokens, WeightSeed + tokens + 3);
+            foreach (var (model, weights, layer) in layers)
+            {
+                results.AddRange(TimeLayer(model, weights, layer, first, second));
+            }
         }
+    }
+    finally
+    {
+        foreach (var entry in layers) entry.Layer.Dispose();
     }
 }
 
-return 0;
+Console.WriteLine();
+Summarise(results);
+Console.WriteLine($"gemm-timer took {clock.Elapsed.TotalSeconds:F0} s");
+return smokePassed && results.All(r => r.Correct) ? 0 : 1;
+
+// Every pipeline on one layer and one token count: graph replays over both input sets, stage times, sampled error.
+List<CaseResult> TimeLayer(ModelSpec model, MoeWeights weights, FlashInferCutlassLayer layer, InputSet first, InputSet second)
+{
+    var (shape, tokens) = (model.Shape, first.Tokens);
+    var reference = ReferenceSample.Compute(weights, first, options.CheckTokens);
+    var flops = 2.0 * tokens * shape.TopK * (((double)shape.W13Rows * shape.Hidden) + ((double)shape.Hidden * shape.Intermediate));
+    var floorMs = Math.Max(denseTflops is { } d ? flops / (d * 1e12) * 1e3 : 0, layer.WeightBytes / readBytesPerSecond * 1e3);
+    var timed = new List<CaseResult>();
+    foreach (var pipeline in options.Pipelines)
+    {
+        if (layer.Pipeline != pipeline) layer.UsePipeline(pipeline);
+        var what = $"{model.Name} {shape.Format.ToName()} T={tokens} {pipeline}";
+        first.Capture(layer, stream);
+        second.Capture(layer, stream);
+        var samples = timer.Time([s => first.Replay.Launch(s), s => second.Replay.Launch(s)], options.Samples, what);
+        var stages = timer.TimeStages((s, after) => layer.Forward(first.Args with { Stream = s.Handle }, after), StageRepeats, what);
+        var error = reference.RelativeError(first.ForwardRows(layer, context, stream, reference.Tokens, what));
+        var result = new CaseResult(model.Name, shape.Format, tokens, pipeline, ReplayTimer.Median(samples), samples.Min(), flops, floorMs, stages, error);
+        Console.WriteLine(Row(result));
+        timed.Add(result);
+    }
+
+    return timed;
+}
+
+(double? DenseTflops, double ReadBytesPerSecond) MeasureCeilings()
+{
+    using var ceilings = CeilingModule.Load(compiler, context);
+    double? dense = null;
+    try
+    {
+        using var gemm = CublasLtGemm.Create(context, ceilings, DenseGemmPrecision.Bf16, DenseSize, stream.Handle);
+        dense = gemm.Flops / (ReplayTimer.Median(timer.Time([s => gemm.Enqueue(s.Handle)], options.Samples, "cuBLASLt")) * 1e-3) / 1e12;
+    }
+    catch (Exception e) when (e is CublasLtException or MoeTune.Cuda.Native.CudaUnavailableException)
+    {
+        Console.Error.WriteLine($"dense bf16 rate not measured: {e.Message}");
+    }
+
+    using var sweep = DeviceBuffer.Allocate(context, ReadSweepBytes);
+    sweep.Fill((byte)1);
+    var read = ReplayTimer.Median(timer.Time([s => ceilings.Read(sweep, s.Handle)], options.Samples, "the read sweep"));
+    return (dense, ReadSweepBytes / (read * 1e-3));
+}
+
+string Row(CaseResult r)
+{
+    var share = denseTflops is { } d ? (100 * r.Tflops / d).ToString("F0", CultureInfo.InvariantCulture) + " %" : "–";
+    var verdict = r.Correct ? $"{r.Error:E1} ok" : double.IsNaN(r.Error) ? "NaN WRONG" : $"{r.Error:E1} WRONG";
+    return string.Create(CultureInfo.InvariantCulture,
+        $"| {r.Preset} | {r.Format.ToName()} | {r.Tokens} | {r.Pipeline} | {r.MedianMs:F3} | {r.MinMs:F3} | {r.Tflops:F0} | {share} | {r.FloorMs:F2} | "
+        + $"{string.Join(" | ", r.StageMs.Select(ms => ms.ToString("F3", CultureInfo.InvariantCulture)))} | {verdict} |");
+}
+
+// Issue 6's targets: bf16 at >= 70 % of the dense rate, NVFP4 within 1.15 x this backend's bf16 time; best pipeline first.
+void Summarise(List<CaseResult> all)
+{
+    Console.WriteLine("| preset | T | best bf16 pipeline | bf16 ms | % of dense bf16 | best NVFP4 pipeline | NVFP4 ms | NVFP4 / bf16 |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|");
+    foreach (var group in all.Where(r => r.Correct).GroupBy(r => (r.Preset, r.Tokens)))
+    {
+        var bf16 = group.Where(r => r.Format == WeightFormat.Bf16).MinBy(r => r.MedianMs);
+        var nvfp4 = group.Where(r => r.Format == WeightFormat.Nvfp4).MinBy(r => r.MedianMs);
+        var share = bf16 is not null && denseTflops is { } d ? (100 * bf16.Tflops / d).ToString("F0", CultureInfo.InvariantCulture) + " %" : "–";
+        var ratio = bf16 is not null && nvfp4 is not null ? (nvfp4.MedianMs / bf16.MedianMs).ToString("F2", CultureInfo.InvariantCulture) : "–";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {group.Key.Preset} | {group.Key.Tokens} | {bf16?.Pipeline.Name ?? "–"} | {bf16?.MedianMs:F3} | {share} | {nvfp4?.Pipeline.Name ?? "–"} | {nvfp4?.MedianMs:F3} | {ratio} |"));
+    }
+}
 
 // Expert e gets the weights of expert e mod 32 of a smaller draw: the device still holds and streams every expert's
 // own copy (the bytes the kernels read are unchanged), and the host generates deepseek-v3 in seconds, not minutes.

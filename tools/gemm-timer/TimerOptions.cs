@@ -2,31 +2,50 @@ using System.Globalization;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Models;
 using MoeTune.Models.Presets;
+using MoeTune.Plugins.FlashInferCutlass.Kernels;
 
 namespace MoeTune.Tools.GemmTimer;
 
 /// <summary>
-/// <c>gemm-timer --preset NAME [--preset NAME…] [--format bf16|nvfp4|both] [--tokens 4096,16384] [--samples 20]</c>
+/// <c>gemm-timer [--preset NAME…] [--format bf16|nvfp4|both] [--tokens 4096,16384] [--pipelines NAME,…|all]
+/// [--samples 20] [--check-tokens 8] [--hang-seconds 60] [--smoke]</c>. Without <c>--preset</c> it times the three
+/// presets of issue 6: mixtral-8x7b, qwen3-235b-a22b and deepseek-v3.
 /// </summary>
-internal sealed record TimerOptions(IReadOnlyList<ModelSpec> Presets, IReadOnlyList<WeightFormat> Formats, IReadOnlyList<int> Tokens, int Samples)
+internal sealed record TimerOptions(
+    IReadOnlyList<ModelSpec> Presets,
+    IReadOnlyList<WeightFormat> Formats,
+    IReadOnlyList<int> Tokens,
+    IReadOnlyList<GemmPipeline> Pipelines,
+    int Samples,
+    int CheckTokens,
+    int HangSeconds,
+    bool SmokeOnly)
 {
-    public const string Usage = "usage: gemm-timer --preset NAME [--preset NAME ...] [--format bf16|nvfp4|both] [--tokens 4096,16384] [--samples 20]";
+    public const string Usage = "usage: gemm-timer [--preset NAME ...] [--format bf16|nvfp4|both] [--tokens 4096,16384] "
+        + "[--pipelines NAME,...|all] [--samples 20] [--check-tokens 8] [--hang-seconds 60] [--smoke]";
+
+    private static readonly string[] DefaultPresets = ["mixtral-8x7b", "qwen3-235b-a22b", "deepseek-v3"];
 
     public static TimerOptions Parse(IReadOnlyList<string> args)
     {
         var presets = new List<ModelSpec>();
-        IReadOnlyList<WeightFormat> formats = [WeightFormat.Bf16];
+        IReadOnlyList<WeightFormat> formats = [WeightFormat.Bf16, WeightFormat.Nvfp4];
         IReadOnlyList<int> tokens = [4096, 16384];
-        var samples = 20;
-        for (var i = 0; i < args.Count; i += 2)
+        IReadOnlyList<GemmPipeline> pipelines = GemmPipeline.All;
+        var (samples, checkTokens, hangSeconds, smoke) = (20, 8, 60, false);
+        for (var i = 0; i < args.Count; i++)
         {
-            var value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value; {Usage}");
-            switch (args[i])
+            if (args[i] == "--smoke")
+            {
+                smoke = true;
+                continue;
+            }
+
+            var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value; {Usage}");
+            switch (args[i - 1])
             {
                 case "--preset":
-                    presets.Add(ModelPresets.TryFind(value, out var spec)
-                        ? spec
-                        : throw new ArgumentException($"unknown preset '{value}'; known: {string.Join(", ", ModelPresets.Names)}"));
+                    presets.Add(Preset(value));
                     break;
                 case "--format":
                     formats = value == "both" ? [WeightFormat.Bf16, WeightFormat.Nvfp4] : [WeightFormats.Parse(value)];
@@ -34,16 +53,30 @@ internal sealed record TimerOptions(IReadOnlyList<ModelSpec> Presets, IReadOnlyL
                 case "--tokens":
                     tokens = [.. value.Split(',').Select(t => PositiveInt(t, "--tokens"))];
                     break;
+                case "--pipelines":
+                    pipelines = value == "all" ? GemmPipeline.All : [.. value.Split(',').Select(GemmPipeline.Parse).Distinct()];
+                    break;
                 case "--samples":
                     samples = PositiveInt(value, "--samples");
                     break;
+                case "--check-tokens":
+                    checkTokens = PositiveInt(value, "--check-tokens");
+                    break;
+                case "--hang-seconds":
+                    hangSeconds = PositiveInt(value, "--hang-seconds");
+                    break;
                 default:
-                    throw new ArgumentException($"unknown option '{args[i]}'; {Usage}");
+                    throw new ArgumentException($"unknown option '{args[i - 1]}'; {Usage}");
             }
         }
 
-        return presets.Count > 0 ? new TimerOptions(presets, formats, tokens, samples) : throw new ArgumentException($"no --preset given; {Usage}");
+        return new TimerOptions(
+            presets.Count > 0 ? presets : [.. DefaultPresets.Select(Preset)], formats, tokens, pipelines, samples, checkTokens, hangSeconds, smoke);
     }
+
+    private static ModelSpec Preset(string name) => ModelPresets.TryFind(name, out var spec)
+        ? spec
+        : throw new ArgumentException($"unknown preset '{name}'; known: {string.Join(", ", ModelPresets.Names)}");
 
     private static int PositiveInt(string text, string option) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0

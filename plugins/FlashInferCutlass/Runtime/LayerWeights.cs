@@ -13,7 +13,7 @@ internal sealed class LayerWeights : IDisposable
 {
     // Experts converted at once; each worker holds one expert's tiles on the host, so the count also keeps the
     // host buffers of all workers together under HostBudgetBytes.
-    private const int MaxParallelExperts = 8;
+    private const int MaxParallelExperts = 16;
     private const long HostBudgetBytes = 2L << 30;
 
     private LayerWeights(DeviceBuffer w13, DeviceBuffer w2, DeviceBuffer w13Scales, DeviceBuffer w2Scales)

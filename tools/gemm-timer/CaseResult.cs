@@ -1,0 +1,22 @@
+using MoeTune.Abstractions.Problems;
+using MoeTune.Plugins.FlashInferCutlass.Kernels;
+
+namespace MoeTune.Tools.GemmTimer;
+
+/// <summary>One timed (preset, format, T, pipeline): milliseconds per forward, per stage, and the sampled error against the reference.</summary>
+internal sealed record CaseResult(
+    string Preset,
+    WeightFormat Format,
+    int Tokens,
+    GemmPipeline Pipeline,
+    double MedianMs,
+    double MinMs,
+    double UsefulFlops,
+    double FloorMs,
+    IReadOnlyList<double> StageMs,
+    double Error)
+{
+    public double Tflops => UsefulFlops / (MedianMs * 1e-3) / 1e12;
+
+    public bool Correct => Error <= ReferenceSample.Tolerance;
+}
