@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Tuning;
@@ -24,6 +25,7 @@ internal static class CommonOptions
     public static Option<WeightFormat?> Format() => new("--format", "-f")
     {
         Description = "Weight format: bf16, fp8, nvfp4 or mxfp4 (default: the preset's or the checkpoint's own).",
+        HelpName = "bf16|fp8|nvfp4|mxfp4",
         CustomParser = result =>
         {
             var text = result.Tokens.Single().Value;
@@ -51,19 +53,24 @@ internal static class CommonOptions
     public static Option<TuningObjective> Objective() => new("--objective")
     {
         Description = "What the autotuner optimises: latency (decode-weighted), throughput (large batches) or memory (least device memory within 10% of the fastest).",
+        HelpName = "latency|throughput|memory",
         DefaultValueFactory = _ => TuningObjective.Latency,
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Single().Value;
-            if (TuningObjectives.TryParse(text, out var objective))
-            {
-                return objective;
-            }
-
-            result.AddError($"unknown objective '{text}'; valid: {string.Join(", ", TuningObjectives.All.Select(o => o.ToName()))}");
-            return default;
-        },
+        CustomParser = result => ParseObjective(result) ?? default,
     };
+
+    /// <summary>An objective named in any case, or null with an error listing the valid names.</summary>
+    public static TuningObjective? ParseObjective(ArgumentResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = result.Tokens.Single().Value;
+        if (TuningObjectives.TryParse(text, out var objective))
+        {
+            return objective;
+        }
+
+        result.AddError($"unknown objective '{text}'; valid: {string.Join(", ", TuningObjectives.All.Select(o => o.ToName()))}");
+        return null;
+    }
 
     public static Option<bool> NoTune() => new("--no-tune")
     {

@@ -16,17 +16,8 @@ internal sealed class DbFilter
     private readonly Option<TuningObjective?> _objective = new("--objective")
     {
         Description = "Only this objective's decision (latency, throughput, memory).",
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Single().Value;
-            if (TuningObjectives.TryParse(text, out var objective))
-            {
-                return objective;
-            }
-
-            result.AddError($"unknown objective '{text}'; valid: {string.Join(", ", TuningObjectives.All.Select(o => o.ToName()))}");
-            return null;
-        },
+        HelpName = "latency|throughput|memory",
+        CustomParser = CommonOptions.ParseObjective,
     };
 
     public void AddTo(Command command)
