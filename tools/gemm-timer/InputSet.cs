@@ -10,8 +10,8 @@ using MoeTune.Reference.Synthetic;
 namespace MoeTune.Tools.GemmTimer;
 
 /// <summary>
-/// One forward's inputs: N(0, 1) hidden states and the preset's own router over N(0, 1) logits, kept on the host (for
-/// the reference) and in device buffers, with the layer's forward over them captured into a CUDA graph.
+/// One forward's inputs (hidden states, top-k ids and weights), kept on the host (for the reference) and in device
+/// buffers, with the layer's forward over them captured into a CUDA graph.
 /// </summary>
 internal sealed class InputSet : IDisposable
 {
@@ -44,15 +44,22 @@ internal sealed class InputSet : IDisposable
     /// <summary>The graph of the layer's current kernels; <see cref="Capture"/> again after the layer changes pipeline.</summary>
     public CudaGraphExec Replay => replay ?? throw new InvalidOperationException("capture the forward first");
 
+    /// <summary>Draws N(0, 1) hidden states and routes N(0, 1) logits with <paramref name="model"/>'s own router.</summary>
     public static InputSet Create(CudaContext context, CudaStream stream, ModelSpec model, int tokens, int seed)
     {
         var shape = model.Shape;
-        var hidden = SyntheticInputs.HiddenStates(tokens, shape.Hidden, seed);
         var logits = SyntheticInputs.RouterLogits(tokens, shape.Experts, seed + 1);
         var bias = model.Routing.UsesCorrectionBias
             ? [.. SyntheticInputs.RouterLogits(1, shape.Experts, seed + 2).Select(b => b * 0.05f)]
             : Array.Empty<float>();
         var routing = ReferenceRouter.Route(model.Routing, logits, tokens, shape.Experts, shape.TopK, bias);
+        return Upload(context, stream, shape, SyntheticInputs.HiddenStates(tokens, shape.Hidden, seed), routing);
+    }
+
+    /// <summary>Copies given inputs to the device, with an output buffer of their size.</summary>
+    public static InputSet Upload(CudaContext context, CudaStream stream, MoeShape shape, ushort[] hidden, RoutingResult routing)
+    {
+        var tokens = routing.Tokens;
         var hiddenBuffer = DeviceBuffer.FromHost<ushort>(context, hidden);
         var ids = DeviceBuffer.FromHost<int>(context, routing.Ids);
         var weights = DeviceBuffer.FromHost<float>(context, routing.Weights);

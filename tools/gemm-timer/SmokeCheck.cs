@@ -3,14 +3,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MoeTune.Abstractions.Backends;
 using MoeTune.Abstractions.Devices;
 using MoeTune.Abstractions.Problems;
-using MoeTune.Abstractions.Tensors;
-using MoeTune.Abstractions.Weights;
 using MoeTune.Cuda.Compilation;
 using MoeTune.Cuda.Driver;
 using MoeTune.Plugins.FlashInferCutlass.Kernels;
 using MoeTune.Plugins.FlashInferCutlass.Runtime;
-using MoeTune.Reference.Formats;
-using MoeTune.Reference.Layer;
 using MoeTune.Reference.Synthetic;
 
 namespace MoeTune.Tools.GemmTimer;
@@ -40,29 +36,15 @@ internal static class SmokeCheck
             {
                 var shape = baseShape.WithFormat(format);
                 var weights = SyntheticWeights.Generate(shape, seed: 17);
-                var hidden = SyntheticInputs.HiddenStates(tokens, shape.Hidden, seed: 18);
                 var routing = SyntheticInputs.DrawRouting(RoutingDistribution.Zipf(1.0), tokens, shape.Experts, shape.TopK, seed: 19);
-                var expected = new ReferenceMoeLayer(weights).Forward(hidden, routing.Ids, routing.Weights, tokens);
+                using var inputs = InputSet.Upload(context, stream, shape, SyntheticInputs.HiddenStates(tokens, shape.Hidden, seed: 18), routing);
+                var reference = ReferenceSample.Compute(weights, inputs, tokens);
                 using var layer = FlashInferCutlassLayer.Create(weights, new PrepareContext(device, tokens, stream.Handle), compiler, NullLogger.Instance, options.Pipelines[0]);
-                using var hiddenBuffer = DeviceBuffer.FromHost<ushort>(context, hidden);
-                using var ids = DeviceBuffer.FromHost<int>(context, routing.Ids);
-                using var routeWeights = DeviceBuffer.FromHost<float>(context, routing.Weights);
-                using var output = DeviceBuffer.Allocate<ushort>(context, (long)tokens * shape.Hidden);
-                var args = new MoeForwardArgs(
-                    tokens,
-                    hiddenBuffer.AsTensor(DType.Bf16, tokens, shape.Hidden),
-                    ids.AsTensor(DType.I32, tokens, shape.TopK),
-                    routeWeights.AsTensor(DType.F32, tokens, shape.TopK),
-                    output.AsTensor(DType.Bf16, tokens, shape.Hidden),
-                    stream.Handle);
                 foreach (var pipeline in options.Pipelines)
                 {
                     if (layer.Pipeline != pipeline) layer.UsePipeline(pipeline);
                     var what = $"smoke {pipeline} {shape.CanonicalText} T={tokens}";
-                    output.FillAsync((ushort)0x7FC0, stream);
-                    layer.Forward(args);
-                    Watchdog.Await(context, stream, what);
-                    var error = RelativeError(output.Download<ushort>(), expected);
+                    var error = reference.RelativeError(inputs.ForwardRows(layer, context, stream, reference.Tokens, what));
                     var ok = error <= ReferenceSample.Tolerance;
                     passed &= ok;
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(ok ? "PASS" : "FAIL")} {what}: relative error {error:E2}"));
@@ -71,19 +53,5 @@ internal static class SmokeCheck
         }
 
         return passed;
-    }
-
-    private static double RelativeError(ushort[] actual, double[] expected)
-    {
-        double difference = 0, norm = 0;
-        for (var i = 0; i < expected.Length; i++)
-        {
-            var a = Bf16.ToFloat(actual[i]);
-            if (!float.IsFinite(a)) return double.NaN;
-            difference += (a - expected[i]) * (a - expected[i]);
-            norm += expected[i] * expected[i];
-        }
-
-        return Math.Sqrt(difference / norm);
     }
 }
