@@ -57,6 +57,13 @@ internal static class Program
         Line($"/ read bandwidth: measured here {measured / 1e12:F2} TB/s (read sweep of 1 GiB)" +
              (nominal is { } n ? $", nominal {n / 1e12:F2} TB/s (DESIGN.md)." : "."));
         Line("");
+        Line("Decode kernels:");
+        foreach (var line in DecodeKernelReport.Lines(compiler, context))
+        {
+            Line(line);
+        }
+
+        Line("");
         Line("| preset | T | path | median µs | p10 | p90 | experts | active MB | floor µs (measured) | × floor | floor µs (nominal) | × floor | output |");
         Line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         var backend = new MarlinBackend(compiler);
