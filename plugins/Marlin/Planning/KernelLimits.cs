@@ -58,6 +58,7 @@ public static class KernelLimits
         var reduce = DecodeWarps * columnTiles * 4 * 32 * sizeof(float);
         var routing = ((DecodeMaxPairs + 1) * sizeof(int)) + (DecodeMaxPairs * sizeof(ushort) * 2);
         var scalars = (DecodeWarps + 4 + 2) * sizeof(int);
-        return Math.Max(activationRing, routingScratch) + reduce + routing + scalars;
+        var divisors = 4 * 3 * sizeof(uint);
+        return Math.Max(activationRing, routingScratch) + reduce + routing + scalars + divisors;
     }
 }

@@ -55,6 +55,7 @@ struct DecodeShared
     int tickets[4];  // ring of the tickets a CTA holds (see decode_moe)
     int active_count;
     int is_last;
+    FastDivisor divisors[4];  // see Divisors
 };
 
 // Exclusive prefix sum over the CTA; every thread also gets the total.
@@ -180,6 +181,34 @@ struct Pass
     bool second;        // a GEMM2 item
 };
 
+// The launch's fixed divisors of the per-item bookkeeping. Four threads of the last warp prepare one each into shared
+// memory while the others read topk_ids (the 64-bit division behind each takes a while), and derive_routing's barriers
+// publish them.
+struct Divisors
+{
+    FastDivisor w13_tiles;
+    FastDivisor gemm2_items_per_expert;  // w2_tiles * splits2
+    FastDivisor splits2;
+    FastDivisor top_k;
+};
+
+template <int NT>
+MARLIN_DEVICE void prepare_divisors(const MarlinParams& p, DecodeShared<NT>& s)
+{
+    const int which = threadIdx.x - (DECODE_THREADS - 32);
+    if (which >= 0 && which < 4)
+    {
+        const int divisor = which == 0 ? p.w13_tiles : which == 1 ? p.w2_tiles * p.splits2 : which == 2 ? p.splits2 : p.top_k;
+        s.divisors[which] = fast_divisor((u32)divisor);
+    }
+}
+
+template <int NT>
+MARLIN_DEVICE Divisors launch_divisors(const DecodeShared<NT>& s)
+{
+    return Divisors{s.divisors[0], s.divisors[1], s.divisors[2], s.divisors[3]};
+}
+
 template <int NT>
 MARLIN_DEVICE int item_groups(const DecodeShared<NT>& s, int active)
 {
@@ -187,34 +216,36 @@ MARLIN_DEVICE int item_groups(const DecodeShared<NT>& s, int active)
 }
 
 template <int NT>
-MARLIN_DEVICE Pass describe_pass(const MarlinParams& p, const DecodeShared<NT>& s, int item, int group)
+MARLIN_DEVICE Pass describe_pass(const MarlinParams& p, const DecodeShared<NT>& s, const Divisors& d, int item, int group)
 {
     const int warp = threadIdx.x >> 5;
     Pass q;
     const int items13 = s.active_count * p.w13_tiles;
     q.second = item >= items13;
+    int item_begin, item_end;
     if (!q.second)
     {
-        q.active = item / p.w13_tiles;
+        q.active = quotient(item, d.w13_tiles);
         q.tile = item - q.active * p.w13_tiles;
         q.split = 0;
+        item_begin = 0;
+        item_end = p.chunks13;
     }
     else
     {
         const int rest = item - items13;
-        const int per_expert = p.w2_tiles * p.splits2;
-        q.active = rest / per_expert;
-        const int within = rest - q.active * per_expert;
-        q.tile = within / p.splits2;
+        q.active = quotient(rest, d.gemm2_items_per_expert);
+        const int within = rest - q.active * (int)d.gemm2_items_per_expert.divisor;
+        q.tile = quotient(within, d.splits2);
         q.split = within - q.tile * p.splits2;
+        item_begin = quotient(p.chunks2 * q.split, d.splits2);
+        item_end = quotient(p.chunks2 * (q.split + 1), d.splits2);
     }
     q.expert = s.active_expert[q.active];
     q.group = group;
     q.columns = min(8 * NT, s.offsets[q.active + 1] - s.offsets[q.active] - 8 * NT * group);
     const int chunks = q.second ? p.chunks2 : p.chunks13;
-    const int splits = q.second ? p.splits2 : 1;
-    const int item_begin = chunks * q.split / splits;
-    const int span = chunks * (q.split + 1) / splits - item_begin;
+    const int span = item_end - item_begin;
     q.chunk_begin = item_begin + span * warp / DECODE_WARPS;
     q.chunks = item_begin + span * (warp + 1) / DECODE_WARPS - q.chunk_begin;
     const int tiles = q.second ? p.w2_tiles : p.w13_tiles;
@@ -469,8 +500,9 @@ MARLIN_DEVICE void write_column(const MarlinParams& p, const Pass& q, int pair, 
 // then reduces over the warps and writes the pass's columns. Ends with the CTA synchronised and this thread's writes
 // fenced.
 template <int NT, int NT_MAX, int FORMAT, class Publish>
-MARLIN_DEVICE void run_pass(const MarlinParams& p, DecodeShared<NT_MAX>& s, const Pass& q, bool has_following,
-                            const Pass& following, const LaneStream& lane, WeightRing& ring, Publish& publish)
+MARLIN_DEVICE void run_pass(const MarlinParams& p, DecodeShared<NT_MAX>& s, const Divisors& d, const Pass& q,
+                            bool has_following, const Pass& following, const LaneStream& lane, WeightRing& ring,
+                            Publish& publish)
 {
     const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
     const u16* pairs = s.sorted + s.offsets[q.active] + 8 * NT_MAX * q.group;
@@ -484,7 +516,7 @@ MARLIN_DEVICE void run_pass(const MarlinParams& p, DecodeShared<NT_MAX>& s, cons
         column_bytes[nt] = valid ? 16u : 0u;
         const int pair = pairs[valid ? column : 0];
         const u16* row = q.second ? p.intermediate + (size_t)pair * p.inter_size
-                                  : p.hidden + (size_t)(pair / p.top_k) * p.hidden_size;
+                                  : p.hidden + (size_t)quotient(pair, d.top_k) * p.hidden_size;
         column_rows[nt] = row + q.chunk_begin * MARLIN_CHUNK_K + 16 * t;
     }
     float acc[NT][4];
@@ -572,24 +604,24 @@ MARLIN_DEVICE void wait_for_gemm1(const MarlinParams& p, int expert)
 // are loaded here). `next` is the item after it, whose first records are prefetched while this one's last pass
 // reduces; total (or more) when it is not known or there is none.
 template <int NT_MAX, int FORMAT, class Publish>
-MARLIN_DEVICE void run_item(const MarlinParams& p, DecodeShared<NT_MAX>& s, int item, bool loaded, int next, int total,
-                            const LaneStream& lane, WeightRing& ring, Publish& publish)
+MARLIN_DEVICE void run_item(const MarlinParams& p, DecodeShared<NT_MAX>& s, const Divisors& d, int item, bool loaded,
+                            int next, int total, const LaneStream& lane, WeightRing& ring, Publish& publish)
 {
-    const Pass first = describe_pass(p, s, item, 0);
+    const Pass first = describe_pass(p, s, d, item, 0);
     const int groups = item_groups(s, first.active);
     if (!loaded) prefetch_pass<FORMAT>(ring, first, lane);
     if (first.second) wait_for_gemm1(p, first.expert);
     for (int group = 0; group < groups; ++group)
     {
-        const Pass q = group == 0 ? first : describe_pass(p, s, item, group);
+        const Pass q = group == 0 ? first : describe_pass(p, s, d, item, group);
         // The pass after this one: the item's next group, else the next item's first (its loads need no wait).
         const bool has_following = group + 1 < groups || next < total;
-        const Pass following = describe_pass(p, s, group + 1 < groups ? item : (has_following ? next : item),
+        const Pass following = describe_pass(p, s, d, group + 1 < groups ? item : (has_following ? next : item),
                                              group + 1 < groups ? group + 1 : 0);
         if (NT_MAX == 2 && q.columns > 8)
-            run_pass<2, NT_MAX, FORMAT>(p, s, q, has_following, following, lane, ring, publish);
+            run_pass<2, NT_MAX, FORMAT>(p, s, d, q, has_following, following, lane, ring, publish);
         else
-            run_pass<1, NT_MAX, FORMAT>(p, s, q, has_following, following, lane, ring, publish);
+            run_pass<1, NT_MAX, FORMAT>(p, s, d, q, has_following, following, lane, ring, publish);
     }
 }
 
@@ -612,7 +644,8 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
     // last records are streamed, while the first tickets still spread over all CTAs (one each) as a grid-wide first
     // wave.
     const u32 first_ticket = tid == 0 ? atomicAdd(ticket, 1u) : 0u;
-    derive_routing(p, s, first_ticket);  // ends with a barrier: the first ticket is visible
+    prepare_divisors(p, s);
+    derive_routing(p, s, first_ticket);  // ends with a barrier: the first ticket and the divisors are visible
     const int active = s.active_count;
     const int items13 = active * p.w13_tiles;
     const int total = items13 + active * p.w2_tiles * p.splits2;
@@ -622,9 +655,10 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
     stream.ring_b = moetune::shared_address(s.stage_b[tid >> 5][0]) + 16 * lane;
     stream.scale_offset = scale_offset(FORMAT, lane >> 2, lane & 3);
     stream.policy = moetune::l2_evict_first_policy();
+    const Divisors d = launch_divisors(s);
     WeightRing ring;
     int item = s.tickets[0];
-    if (item < total) prefetch_pass<FORMAT>(ring, describe_pass(p, s, item, 0), stream);
+    if (item < total) prefetch_pass<FORMAT>(ring, describe_pass(p, s, d, item, 0), stream);
     for (int i = 0; item < total; ++i)
     {
         u32 second_ticket = 0, ahead_ticket = 0;
@@ -642,14 +676,15 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
         };
         // Item i's first records are in the ring except for item 1: item 0 prefetched nothing, since during item 0
         // the next ticket is not published yet (total stands for "unknown").
-        run_item<NT_MAX, FORMAT>(p, s, item, i != 1, i > 0 ? s.tickets[(i + 1) & 3] : total, total, stream, ring, publish);
+        run_item<NT_MAX, FORMAT>(p, s, d, item, i != 1, i > 0 ? s.tickets[(i + 1) & 3] : total, total, stream, ring, publish);
         if (item < items13)
         {
-            if (tid == 0) atomicAdd(expert_done + s.active_expert[item / p.w13_tiles], 1u);
+            if (tid == 0) atomicAdd(expert_done + s.active_expert[quotient(item, d.w13_tiles)], 1u);
         }
         else
         {
-            const int tile = ((item - items13) % (p.w2_tiles * p.splits2)) / p.splits2;
+            const int rest = item - items13;
+            const int tile = quotient(rest - quotient(rest, d.gemm2_items_per_expert) * (int)d.gemm2_items_per_expert.divisor, d.splits2);
             if (tid == 0)
             {
                 const u32 before = atomicAdd(row_tile_done + tile, 1u);

@@ -115,6 +115,29 @@ MARLIN_DEVICE int scale_offset(int format, int g, int t)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Division by a divisor fixed for the launch (tiles, splits, top-k), which the decode kernel's per-item bookkeeping does
+// several times per item: a multiply-high, an add and a shift instead of a ~20-instruction integer division.
+// Granlund-Montgomery with l = ceil(log2 d), magic = floor(2^32 (2^l - d) / d) + 1, q = (umulhi(n, magic) + n) >> l;
+// exact for every n < 2^31 (then the sum cannot overflow), far above any index here.
+// ---------------------------------------------------------------------------------------------------------------
+struct FastDivisor
+{
+    u32 divisor;
+    u32 magic;
+    u32 shift;
+};
+
+MARLIN_DEVICE FastDivisor fast_divisor(u32 divisor)
+{
+    u32 shift = 0;
+    while ((1ull << shift) < divisor) ++shift;
+    const u64 magic = (((1ull << 32) * ((1ull << shift) - divisor)) / divisor) + 1;
+    return FastDivisor{divisor, (u32)magic, shift};
+}
+
+MARLIN_DEVICE int quotient(int n, FastDivisor d) { return (int)((__umulhi((u32)n, d.magic) + (u32)n) >> d.shift); }
+
+// ---------------------------------------------------------------------------------------------------------------
 // Loads. Shared-memory reads are asm volatile so that they stay after the cp.async waits that guard them.
 // ---------------------------------------------------------------------------------------------------------------
 
