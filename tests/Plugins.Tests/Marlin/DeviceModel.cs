@@ -67,6 +67,20 @@ internal static class DeviceModel
         return (unchecked((Broadcast(pair & 0xFFu) * multiplier) + addend), unchecked((Broadcast((uint)pair >> 8) * multiplier) + addend));
     }
 
+    /// <summary>fast_divisor and quotient of marlin_device.cuh: n / d as a multiply-high, an add and a shift.</summary>
+    public static uint FastQuotient(uint n, uint divisor)
+    {
+        var shift = 0;
+        while ((1UL << shift) < divisor)
+        {
+            shift++;
+        }
+
+        var magic = (uint)((((1UL << 32) * ((1UL << shift) - divisor)) / divisor) + 1);
+        var high = (uint)(((ulong)n * magic) >> 32);
+        return unchecked(high + n) >> shift;
+    }
+
     /// <summary>The exact value of bf16 bits (subnormals included).</summary>
     public static double Bf16Value(ushort bits) => BitConverter.UInt32BitsToSingle((uint)bits << 16);
 
