@@ -15,8 +15,9 @@ namespace MoeTune.Plugins.Marlin;
 /// the order mma.sync's fragments consume, streamed with an L2 evict-first hint (straight into a register ring on the
 /// decode path, through cp.async rings on the prefill path), decoded to bf16 in registers (exactly) and multiplied
 /// with bf16 activations. Up to 16 tokens run as one persistent kernel whose work is split over experts, weight rows
-/// and K so that a single token fills the GPU; more tokens run a tiled path. SM 8.0 and newer. NOTES.md beside this
-/// file has the decode path's measurements and predictions.
+/// and K so that a single token fills the GPU; more tokens run a tiled path. SM 8.0 and newer; on SM 9.0 and newer the
+/// decode kernel streams weights with the copy engine instead (<see cref="Marlin.DecodePipeline"/>). NOTES.md beside
+/// this file has the decode path's measurements and predictions.
 /// </summary>
 public sealed class MarlinBackend : IMoeBackend
 {
@@ -27,6 +28,12 @@ public sealed class MarlinBackend : IMoeBackend
         ArgumentNullException.ThrowIfNull(compiler);
         this.compiler = compiler;
     }
+
+    /// <summary>
+    /// The decode pipeline every layer this backend prepares runs; null (the default) lets
+    /// <see cref="DecodePipelineChoice.Resolve"/> choose per GPU (the environment variable, else bulk copies on SM 9.0+).
+    /// </summary>
+    public DecodePipeline? DecodePipeline { get; init; }
 
     public string Name => "Marlin";
 
@@ -53,7 +60,11 @@ public sealed class MarlinBackend : IMoeBackend
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(context.MaxTokens);
         var cuda = CudaContext.Current;
         var geometry = new LayerGeometry(weights.Shape);
-        var modules = MarlinModules.Load(compiler, cuda);
+        var pipeline = DecodePipelineChoice.Resolve(
+            DecodePipeline, Environment.GetEnvironmentVariable(DecodePipelineChoice.EnvironmentVariable), context.Device);
+        var launch = Planning.DecodeLaunch.For(
+            pipeline, MarlinPreparedLayer.SmResourcesOf(cuda.Device), cuda.Device.MaxSharedMemoryPerBlockOptin, geometry.RecordBytes);
+        var modules = MarlinModules.Load(compiler, cuda, launch);
         PreparedWeights prepared;
         try
         {

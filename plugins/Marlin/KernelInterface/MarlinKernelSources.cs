@@ -1,18 +1,20 @@
 using System.Security.Cryptography;
 using System.Text;
 using MoeTune.Cuda.Compilation;
+using MoeTune.Plugins.Marlin.Planning;
 
 namespace MoeTune.Plugins.Marlin.KernelInterface;
 
 /// <summary>
 /// Marlin's kernel builds (embedded kernels/*.cu and *.cuh) and the hash that ties stored measurements to them.
-/// Two builds, each compiled once per architecture. Activation and sizes are run-time parameters; the decode build
-/// holds one kernel per weight format (its record size and scale decoding are compile-time, for immediate addressing).
+/// Three builds: the register-ring decode pipeline and the prefill path for SM 8.0 and newer, the bulk-copy decode
+/// pipeline for SM 9.0 and newer. Activation and sizes are run-time parameters; each decode build holds one kernel per
+/// weight format and n-tile count (record size and scale decoding are compile-time).
 /// </summary>
 public static class MarlinKernelSources
 {
     private static readonly Lazy<KernelSource[]> OwnHeaders = new(() =>
-        [Load("kernels/marlin_device.cuh"), Load("kernels/marlin_params.cuh")]);
+        [Load("kernels/marlin_device.cuh"), Load("kernels/marlin_params.cuh"), Load("kernels/marlin_decode_common.cuh")]);
 
     private static readonly Lazy<KernelBuild> DecodeBuild = new(() => Build(
         "marlin/decode",
@@ -21,6 +23,17 @@ public static class MarlinKernelSources
         KernelNames.DecodeNvfp4TwoTiles,
         KernelNames.DecodeMxfp4OneTile,
         KernelNames.DecodeMxfp4TwoTiles));
+
+    private static readonly Lazy<KernelBuild> DecodeBulkBuild = new(() => Build(
+        "marlin/decode-bulk",
+        "kernels/marlin_decode_bulk.cu",
+        KernelNames.DecodeBulkNvfp4OneTile,
+        KernelNames.DecodeBulkNvfp4TwoTiles,
+        KernelNames.DecodeBulkMxfp4OneTile,
+        KernelNames.DecodeBulkMxfp4TwoTiles) with
+    {
+        Requirement = new ArchRequirement(DecodePipelineChoice.BulkCopyMinCapability),
+    });
 
     private static readonly Lazy<KernelBuild> PrefillBuild = new(() => Build(
         "marlin/prefill",
@@ -32,13 +45,24 @@ public static class MarlinKernelSources
 
     private static readonly Lazy<string> SourceHash = new(ComputeHash);
 
-    /// <summary>The decode path: one persistent kernel per forward (T ≤ 16), per format and n-tile count.</summary>
+    /// <summary>The decode path's register-ring pipeline: one persistent kernel per forward (T ≤ 16), per format and n-tile count.</summary>
     public static KernelBuild Decode => DecodeBuild.Value;
+
+    /// <summary>The decode path's bulk-copy pipeline (SM 9.0 and newer), kernel for kernel as <see cref="Decode"/>.</summary>
+    public static KernelBuild DecodeBulk => DecodeBulkBuild.Value;
 
     /// <summary>The prefill path: routing, two tiled GEMMs and the top-k reduction.</summary>
     public static KernelBuild Prefill => PrefillBuild.Value;
 
-    public static IReadOnlyList<KernelBuild> All => [Decode, Prefill];
+    public static IReadOnlyList<KernelBuild> All => [Decode, DecodeBulk, Prefill];
+
+    /// <summary>The decode build of <paramref name="pipeline"/>.</summary>
+    public static KernelBuild DecodeOf(DecodePipeline pipeline) => pipeline switch
+    {
+        DecodePipeline.RegisterRing => Decode,
+        DecodePipeline.BulkCopy => DecodeBulk,
+        _ => throw new ArgumentOutOfRangeException(nameof(pipeline), pipeline, "unknown decode pipeline"),
+    };
 
     /// <summary>
     /// SHA-256 (hex) over every source the builds compile: Marlin's kernels and headers and the shared headers they

@@ -6,11 +6,29 @@ namespace MoeTune.Plugins.Marlin.Planning;
 /// </summary>
 public static class KernelLimits
 {
-    /// <summary>DECODE_WARPS: warps per decode CTA, each streaming its share of an item's K.</summary>
+    /// <summary>DECODE_WARPS: the warps of a decode CTA that multiply, each taking its share of an item's K.</summary>
     public const int DecodeWarps = 4;
 
-    /// <summary>DECODE_THREADS.</summary>
+    /// <summary>DECODE_THREADS: the register-ring pipeline's CTA.</summary>
     public const int DecodeThreads = DecodeWarps * 32;
+
+    /// <summary>DECODE_MAX_CTA_WARPS: the most warps a decode CTA has (the routing scan keeps one sum per warp).</summary>
+    public const int DecodeMaxCtaWarps = 8;
+
+    /// <summary>DECODE_BULK_WARPS: the bulk-copy pipeline's CTA, four consumer warps and one producer warp.</summary>
+    public const int DecodeBulkWarps = DecodeWarps + 1;
+
+    /// <summary>DECODE_BULK_THREADS.</summary>
+    public const int DecodeBulkThreads = DecodeBulkWarps * 32;
+
+    /// <summary>DECODE_BULK_STAGE_RECORDS: weight records per stage of the bulk pipeline's ring.</summary>
+    public const int DecodeBulkStageRecords = 8;
+
+    /// <summary>DECODE_BULK_MAX_STAGES: the most stages the bulk pipeline's ring takes (one mbarrier pair each).</summary>
+    public const int DecodeBulkMaxStages = 8;
+
+    /// <summary>DECODE_BULK_COLUMN_SKEW: bytes between one pair's activation slice and the next beyond the slice itself.</summary>
+    public const int DecodeBulkColumnSkew = 16;
 
     /// <summary>DECODE_STAGES: records in each warp's weight ring (registers) and activation ring (shared memory).</summary>
     public const int DecodeStages = 4;
@@ -46,19 +64,67 @@ public static class KernelLimits
     public const int ReduceThreads = 256;
 
     /// <summary>
-    /// sizeof(DecodeShared&lt;NT&gt;) in marlin_decode.cu, field by field: the dynamic shared memory each decode CTA
-    /// needs. The kernel traps when launched with less, so a drift between the two is loud.
+    /// sizeof(DecodeShared&lt;NT&gt;) in marlin_decode.cu, field by field: the dynamic shared memory each register-ring
+    /// decode CTA needs. The kernel traps when launched with less, so a drift between the two is loud.
     /// </summary>
     public static int DecodeSharedBytes(int columnTiles)
     {
+        CheckColumnTiles(columnTiles);
+        var activationRing = DecodeWarps * DecodeStages * columnTiles * DecodeColumnBytes;
+        var tickets = 4 * sizeof(int);
+        var isLast = sizeof(int);
+        return Math.Max(activationRing, RoutingScratchBytes) + ReduceBytes(columnTiles) + RoutingBytes + tickets + isLast;
+    }
+
+    /// <summary>
+    /// Offset of the ring in BulkShared&lt;NT&gt; (marlin_decode_bulk.cu), field by field: what a bulk-copy decode CTA
+    /// keeps besides its ring. The ring starts 128-byte aligned and holds the routing scratch until its first use.
+    /// </summary>
+    public static int DecodeBulkRingOffset(int columnTiles)
+    {
+        CheckColumnTiles(columnTiles);
+        var barriers = 2 * DecodeBulkMaxStages * sizeof(ulong);
+        var stageHeaders = 2 * DecodeBulkMaxStages * sizeof(int);
+        var gemm1Seen = DecodeMaxPairs;
+        var scalars = 5 * sizeof(int);
+        return RoundUp(RoutingBytes + ReduceBytes(columnTiles) + barriers + stageHeaders + gemm1Seen + scalars, 128);
+    }
+
+    /// <summary>Bytes of one bulk-pipeline stage: its weight records and one activation slice per column.</summary>
+    public static int DecodeBulkStageBytes(int recordBytes, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(recordBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
+        return (DecodeBulkStageRecords * recordBytes) + (columns * DecodeBulkColumnStride);
+    }
+
+    /// <summary>
+    /// The least dynamic shared memory a bulk-copy decode CTA takes: sizeof(BulkShared&lt;NT&gt;) (the ring's place
+    /// holds the routing scratch), and two stages as wide as a group can be (8 pairs per n-tile). The kernel traps below
+    /// either.
+    /// </summary>
+    public static int DecodeBulkMinimumBytes(int columnTiles, int recordBytes)
+    {
+        var ring = Math.Max(RoundUp(RoutingScratchBytes, 128), 2 * DecodeBulkStageBytes(recordBytes, 8 * columnTiles));
+        return DecodeBulkRingOffset(columnTiles) + ring;
+    }
+
+    /// <summary>Bytes from one pair's activation slice in a stage to the next: 64 bf16 per record, plus the skew.</summary>
+    public static int DecodeBulkColumnStride => (DecodeBulkStageRecords * 64 * sizeof(ushort)) + DecodeBulkColumnSkew;
+
+    private static int RoutingScratchBytes => (DecodeMaxPairs * sizeof(int) * 2) + (DecodeMaxExperts / 32 * sizeof(uint) * 2);
+
+    /// <summary>sizeof(DecodeRouting) in marlin_decode_common.cuh.</summary>
+    private static int RoutingBytes =>
+        ((DecodeMaxPairs + 1) * sizeof(int)) + (DecodeMaxPairs * sizeof(ushort) * 2) + (DecodeMaxCtaWarps * sizeof(int)) + sizeof(int) + (4 * 3 * sizeof(uint));
+
+    private static int ReduceBytes(int columnTiles) => DecodeWarps * columnTiles * 4 * 32 * sizeof(float);
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    private static void CheckColumnTiles(int columnTiles)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(columnTiles, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(columnTiles, 2);
-        var activationRing = DecodeWarps * DecodeStages * columnTiles * DecodeColumnBytes;
-        var routingScratch = (DecodeMaxPairs * sizeof(int) * 2) + (DecodeMaxExperts / 32 * sizeof(uint) * 2);
-        var reduce = DecodeWarps * columnTiles * 4 * 32 * sizeof(float);
-        var routing = ((DecodeMaxPairs + 1) * sizeof(int)) + (DecodeMaxPairs * sizeof(ushort) * 2);
-        var scalars = (DecodeWarps + 4 + 2) * sizeof(int);
-        var divisors = 4 * 3 * sizeof(uint);
-        return Math.Max(activationRing, routingScratch) + reduce + routing + scalars + divisors;
     }
 }

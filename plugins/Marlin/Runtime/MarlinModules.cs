@@ -6,22 +6,21 @@ using MoeTune.Plugins.Marlin.Planning;
 
 namespace MoeTune.Plugins.Marlin.Runtime;
 
-/// <summary>Marlin's two modules loaded on one context, and their kernels ready to launch.</summary>
+/// <summary>Marlin's decode module (of one pipeline) and prefill module loaded on one context, and their kernels ready to launch.</summary>
 internal sealed class MarlinModules : IDisposable
 {
     private readonly CudaModule decode;
     private readonly CudaModule prefill;
     private readonly CudaFunction[][] decodeKernels;  // [format code][column tiles - 1]
 
-    private MarlinModules(CudaModule decode, CudaModule prefill)
+    private MarlinModules(CudaModule decode, CudaModule prefill, DecodeLaunch launch)
     {
         this.decode = decode;
         this.prefill = prefill;
-        decodeKernels =
-        [
-            [decode.GetFunction(KernelNames.DecodeNvfp4OneTile), decode.GetFunction(KernelNames.DecodeNvfp4TwoTiles)],
-            [decode.GetFunction(KernelNames.DecodeMxfp4OneTile), decode.GetFunction(KernelNames.DecodeMxfp4TwoTiles)],
-        ];
+        DecodeLaunch = launch;
+        decodeKernels = DecodeKernelNames(launch.Pipeline)
+            .Select(names => names.Select(decode.GetFunction).ToArray())
+            .ToArray();
         Route = prefill.GetFunction(KernelNames.PrefillRoute);
         Gemm13 = prefill.GetFunction(KernelNames.PrefillGemm13);
         Gemm2 = prefill.GetFunction(KernelNames.PrefillGemm2);
@@ -30,10 +29,13 @@ internal sealed class MarlinModules : IDisposable
         {
             for (var tiles = 1; tiles <= kernels.Length; tiles++)
             {
-                kernels[tiles - 1].SetMaxDynamicSharedMemory(KernelLimits.DecodeSharedBytes(tiles));
+                kernels[tiles - 1].SetMaxDynamicSharedMemory(launch.SharedBytes(tiles));
             }
         }
     }
+
+    /// <summary>How the decode kernels are launched (pipeline, threads, shared memory).</summary>
+    public DecodeLaunch DecodeLaunch { get; }
 
     public CudaFunction Route { get; }
 
@@ -43,17 +45,34 @@ internal sealed class MarlinModules : IDisposable
 
     public CudaFunction Reduce { get; }
 
-    /// <summary>Compiles (or fetches from the cache) both builds for <paramref name="context"/>'s device and loads them.</summary>
-    public static MarlinModules Load(KernelCompiler compiler, CudaContext context)
+    /// <summary>The decode kernels of <paramref name="pipeline"/>: [format code][n-tiles - 1].</summary>
+    public static string[][] DecodeKernelNames(DecodePipeline pipeline) => pipeline switch
+    {
+        DecodePipeline.RegisterRing =>
+        [
+            [KernelNames.DecodeNvfp4OneTile, KernelNames.DecodeNvfp4TwoTiles],
+            [KernelNames.DecodeMxfp4OneTile, KernelNames.DecodeMxfp4TwoTiles],
+        ],
+        DecodePipeline.BulkCopy =>
+        [
+            [KernelNames.DecodeBulkNvfp4OneTile, KernelNames.DecodeBulkNvfp4TwoTiles],
+            [KernelNames.DecodeBulkMxfp4OneTile, KernelNames.DecodeBulkMxfp4TwoTiles],
+        ],
+        _ => throw new ArgumentOutOfRangeException(nameof(pipeline), pipeline, "unknown decode pipeline"),
+    };
+
+    /// <summary>Compiles (or fetches from the cache) the decode build of <paramref name="launch"/>'s pipeline and the prefill build for <paramref name="context"/>'s device and loads them.</summary>
+    public static MarlinModules Load(KernelCompiler compiler, CudaContext context, DecodeLaunch launch)
     {
         ArgumentNullException.ThrowIfNull(compiler);
-        var decode = compiler.Load(MarlinKernelSources.Decode, context);
+        ArgumentNullException.ThrowIfNull(launch);
+        var decode = compiler.Load(MarlinKernelSources.DecodeOf(launch.Pipeline), context);
         try
         {
             var prefill = compiler.Load(MarlinKernelSources.Prefill, context);
             try
             {
-                return new MarlinModules(decode, prefill);
+                return new MarlinModules(decode, prefill, launch);
             }
             catch
             {

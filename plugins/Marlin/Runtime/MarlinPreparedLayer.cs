@@ -9,7 +9,8 @@ namespace MoeTune.Plugins.Marlin.Runtime;
 
 /// <summary>
 /// A Marlin layer on one GPU: prepared weights, workspaces for <see cref="MaxTokens"/>, loaded kernels. Forward only
-/// enqueues launches: one persistent kernel for up to 16 tokens (the decode path), four kernels above (prefill). It
+/// enqueues launches: one persistent kernel for up to 16 tokens (the decode path, of the pipeline the layer was
+/// prepared with), four kernels above (prefill). It
 /// allocates nothing, never waits for the GPU, and is capturable into a CUDA graph. Forwards share the workspaces and
 /// the decode kernel's counters, so calls on one layer must not run concurrently (on two streams at once).
 /// </summary>
@@ -61,6 +62,9 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
 
     public int MaxTokens { get; }
 
+    /// <summary>Which decode pipeline the layer runs.</summary>
+    public DecodePipeline DecodePipeline => modules.DecodeLaunch.Pipeline;
+
     /// <summary>Takes ownership of <paramref name="weights"/> and <paramref name="modules"/> (disposed on failure too).</summary>
     public static MarlinPreparedLayer Create(LayerGeometry geometry, PreparedWeights weights, MarlinModules modules, CudaContext context, int maxTokens)
     {
@@ -80,16 +84,13 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
             counters.Fill(0u);  // the decode kernel leaves them at zero after every forward
             var routing = sizes.RoutingBytes > 0 ? Allocate(context, sizes.RoutingBytes, owned) : null;
             var device = context.Device;
-            var sm = new SmResources(
-                device.GetAttribute(DeviceAttribute.MaxRegistersPerMultiprocessor),
-                device.GetAttribute(DeviceAttribute.MaxThreadsPerMultiprocessor),
-                device.MaxSharedMemoryPerMultiprocessor);
+            var sm = SmResourcesOf(device);
             var format = geometry.Shape.Format;
             int[] ctas =
             [
                 0,
-                DecodeCtas(sm, modules.Decode(format, 1), 1),
-                DecodeCtas(sm, modules.Decode(format, 2), 2),
+                DecodeCtas(sm, modules.Decode(format, 1), modules.DecodeLaunch, 1),
+                DecodeCtas(sm, modules.Decode(format, 2), modules.DecodeLaunch, 2),
             ];
             return new MarlinPreparedLayer(
                 geometry, weights, modules, intermediate, partials, counters, routing, maxTokens, device.MultiprocessorCount, ctas);
@@ -155,8 +156,9 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
         var columnTiles = tokens <= 8 ? 1 : 2;
         var activeExperts = (int)Math.Min(geometry.Shape.Experts, (long)tokens * geometry.Shape.TopK);
         var grid = (int)Math.Min((long)decodeCtasPerSm[columnTiles] * multiprocessors, geometry.DecodeItems(activeExperts));
+        var launch = modules.DecodeLaunch;
         modules.Decode(geometry.Shape.Format, columnTiles).Launch(
-            new LaunchConfig(grid, KernelLimits.DecodeThreads, KernelLimits.DecodeSharedBytes(columnTiles)), stream, arguments);
+            new LaunchConfig(grid, launch.Threads, launch.SharedBytes(columnTiles)), stream, arguments);
     }
 
     private void EnqueuePrefill(int tokens, nint stream)
@@ -172,9 +174,15 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
         modules.Reduce.Launch(new LaunchConfig(blocks, KernelLimits.ReduceThreads), stream, arguments);
     }
 
-    private static int DecodeCtas(SmResources sm, CudaFunction function, int columnTiles) => Math.Max(
+    /// <summary>The resources of one SM of <paramref name="device"/>, as the occupancy rule takes them.</summary>
+    public static SmResources SmResourcesOf(CudaDevice device) => new(
+        device.GetAttribute(DeviceAttribute.MaxRegistersPerMultiprocessor),
+        device.GetAttribute(DeviceAttribute.MaxThreadsPerMultiprocessor),
+        device.MaxSharedMemoryPerMultiprocessor);
+
+    private static int DecodeCtas(SmResources sm, CudaFunction function, DecodeLaunch launch, int columnTiles) => Math.Max(
         1,
-        Occupancy.ResidentCtas(sm, function.Resources.Registers, KernelLimits.DecodeThreads, KernelLimits.DecodeSharedBytes(columnTiles)));
+        Occupancy.ResidentCtas(sm, function.Resources.Registers, launch.Threads, launch.SharedBytes(columnTiles)));
 
     private static DeviceBuffer Allocate(CudaContext context, long bytes, List<IDisposable> owned)
     {

@@ -200,6 +200,22 @@ MARLIN_DEVICE uint4 lds128_at(u32 shared_base)
     return v;
 }
 
+// Reads at a shared-window address computed at run time (the bulk pipeline's stages). asm volatile keeps them between
+// the mbarrier wait that makes the stage readable and the arrival that releases it.
+MARLIN_DEVICE uint4 lds128_shared(u32 address)
+{
+    uint4 v;
+    asm volatile("ld.shared.v4.u32 {%0, %1, %2, %3}, [%4];" : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "r"(address));
+    return v;
+}
+
+MARLIN_DEVICE u32 lds16_shared(u32 address)
+{
+    u16 v;
+    asm volatile("ld.shared.u16 %0, [%1];" : "=h"(v) : "r"(address));
+    return v;
+}
+
 // 16 bytes from L2, ignoring (possibly stale) L1 lines: for data other CTAs wrote in this kernel.
 MARLIN_DEVICE float4 ld_cg_f32x4(const float* pointer)
 {

@@ -7,6 +7,7 @@ using MoeTune.Plugins.Marlin;
 using MoeTune.Plugins.Marlin.KernelInterface;
 using MoeTune.Plugins.Marlin.Layout;
 using MoeTune.Plugins.Marlin.Planning;
+using MoeTune.Plugins.Marlin.Runtime;
 
 namespace MoeTune.Plugins.Tests.Marlin;
 
@@ -31,9 +32,18 @@ public sealed partial class KernelInterfaceTests
     [Fact]
     public void Kernel_limits_match_the_defines()
     {
-        var defines = Defines("kernels/marlin_decode.cu", "kernels/marlin_prefill.cu", "kernels/marlin_device.cuh");
+        var defines = Defines(
+            "kernels/marlin_decode_common.cuh", "kernels/marlin_decode.cu", "kernels/marlin_decode_bulk.cu", "kernels/marlin_prefill.cu", "kernels/marlin_device.cuh");
         Assert.Equal(KernelLimits.DecodeWarps, defines["DECODE_WARPS"]);
         Assert.Equal(KernelLimits.DecodeThreads, defines["DECODE_THREADS"]);
+        Assert.Equal(KernelLimits.DecodeMaxCtaWarps, defines["DECODE_MAX_CTA_WARPS"]);
+        Assert.Equal(KernelLimits.DecodeBulkWarps, defines["DECODE_BULK_WARPS"]);
+        Assert.Equal(KernelLimits.DecodeBulkThreads, defines["DECODE_BULK_THREADS"]);
+        Assert.Equal(KernelLimits.DecodeBulkStageRecords, defines["DECODE_BULK_STAGE_RECORDS"]);
+        Assert.Equal(KernelLimits.DecodeBulkMaxStages, defines["DECODE_BULK_MAX_STAGES"]);
+        Assert.Equal(KernelLimits.DecodeBulkColumnSkew, defines["DECODE_BULK_COLUMN_SKEW"]);
+        Assert.Equal(DecodeLaunch.BulkCtasPerSm(1), defines["DECODE_BULK_MIN_CTAS_NT1"]);
+        Assert.Equal(DecodeLaunch.BulkCtasPerSm(2), defines["DECODE_BULK_MIN_CTAS_NT2"]);
         Assert.Equal(KernelLimits.DecodeStages, defines["DECODE_STAGES"]);
         Assert.Equal(KernelLimits.DecodeMaxPairs, defines["DECODE_MAX_PAIRS"]);
         Assert.Equal(KernelLimits.DecodeMaxExperts, defines["DECODE_MAX_EXPERTS"]);
@@ -60,12 +70,36 @@ public sealed partial class KernelInterfaceTests
     }
 
     [Fact]
-    public void The_catalog_compiles_both_builds_for_ampere_ada_and_hopper()
+    public void The_catalog_compiles_the_bulk_decode_build_for_hopper_only_and_the_others_for_ampere_ada_and_hopper()
     {
         var catalog = new MarlinKernelCatalog();
         Assert.Equal([GpuArch.Sm80, GpuArch.Sm89, GpuArch.Sm90a], catalog.Architectures);
-        Assert.Equal(["marlin/decode", "marlin/prefill"], catalog.Builds.Select(b => b.Name));
-        Assert.Equal(6, catalog.CompileTargets().Count());
+        Assert.Equal(["marlin/decode", "marlin/decode-bulk", "marlin/prefill"], catalog.Builds.Select(b => b.Name));
+        var targets = catalog.CompileTargets().Select(t => $"{t.Build.Name}@{t.Arch}").ToArray();
+        Assert.Equal(
+            ["marlin/decode@sm_80", "marlin/decode@sm_89", "marlin/decode@sm_90a", "marlin/decode-bulk@sm_90a",
+             "marlin/prefill@sm_80", "marlin/prefill@sm_89", "marlin/prefill@sm_90a"],
+            targets);
+    }
+
+    [Fact]
+    public void Each_pipeline_names_the_kernels_of_its_own_build()
+    {
+        foreach (var pipeline in Enum.GetValues<DecodePipeline>())
+        {
+            var names = MarlinModules.DecodeKernelNames(pipeline).SelectMany(n => n).Order(StringComparer.Ordinal);
+            Assert.Equal(MarlinKernelSources.DecodeOf(pipeline).KernelNames.Order(StringComparer.Ordinal), names);
+        }
+    }
+
+    [Fact]
+    public void The_bulk_build_runs_from_compute_capability_9_0_with_no_arch_specific_target()
+    {
+        var requirement = MarlinKernelSources.DecodeBulk.Requirement;
+        Assert.True(requirement.TrySelectTarget(9, 0, out var hopper, out _));
+        Assert.Equal(GpuArch.Sm90, hopper);
+        Assert.False(requirement.TrySelectTarget(8, 9, out _, out var reason));
+        Assert.Contains("90", reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -81,6 +115,7 @@ public sealed partial class KernelInterfaceTests
     [Fact]
     public void Every_include_resolves_to_a_marlin_or_shared_header()
     {
+        Assert.All(MarlinKernelSources.All, b => Assert.Equal(MarlinKernelSources.Decode.Headers, b.Headers));
         var available = MarlinKernelSources.Decode.Headers.Concat(SharedHeaders.All).Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         var sources = MarlinKernelSources.All.Select(b => b.Source).Concat(MarlinKernelSources.Decode.Headers);
         foreach (var source in sources)

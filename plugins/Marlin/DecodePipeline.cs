@@ -1,0 +1,21 @@
+namespace MoeTune.Plugins.Marlin;
+
+/// <summary>
+/// The two implementations of Marlin's decode kernel (up to 16 tokens). Both run the same work items and give the same
+/// results up to the order of fp32 additions inside a work item; they differ in how weights reach the math.
+/// </summary>
+public enum DecodePipeline
+{
+    /// <summary>
+    /// kernels/marlin_decode.cu, SM 8.0 and newer: each warp loads its weight records straight into a ring of registers
+    /// (four records deep) and its activations through cp.async.
+    /// </summary>
+    RegisterRing,
+
+    /// <summary>
+    /// kernels/marlin_decode_bulk.cu, SM 9.0 and newer: a producer warp copies whole stages of weights and activations
+    /// into a shared-memory ring with the copy engine (bulk copies completing on mbarriers), running ahead of four
+    /// consumer warps across work items.
+    /// </summary>
+    BulkCopy,
+}

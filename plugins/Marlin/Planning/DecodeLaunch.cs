@@ -1,0 +1,55 @@
+using System.Globalization;
+
+namespace MoeTune.Plugins.Marlin.Planning;
+
+/// <summary>
+/// How a decode pipeline's kernels are launched on one GPU: threads per CTA and dynamic shared memory per CTA, by
+/// n-tile count. The register ring takes the fixed size of its struct. The bulk-copy pipeline takes an equal share of
+/// the SM (a third with one n-tile, a half with two, less the 1 KiB the driver reserves per CTA): the kernel sizes its
+/// ring to what it is given, so a larger share is a deeper ring, and the share sets how many CTAs an SM holds.
+/// </summary>
+public sealed record DecodeLaunch(DecodePipeline Pipeline, int Threads, int SharedBytesOneTile, int SharedBytesTwoTiles)
+{
+    private const int ReservedSharedBytesPerCta = 1024;
+
+    /// <summary>CTAs per SM the bulk-copy pipeline aims for: its launch bounds (marlin_decode_bulk.cu) match these.</summary>
+    public static int BulkCtasPerSm(int columnTiles) => columnTiles == 1 ? 3 : 2;
+
+    public int SharedBytes(int columnTiles) => columnTiles switch
+    {
+        1 => SharedBytesOneTile,
+        2 => SharedBytesTwoTiles,
+        _ => throw new ArgumentOutOfRangeException(nameof(columnTiles), columnTiles, "one or two n-tiles"),
+    };
+
+    /// <summary>
+    /// The launch of <paramref name="pipeline"/> for weights of <paramref name="recordBytes"/>-byte records on an SM
+    /// with <paramref name="sm"/>'s resources, where a block may opt in to <paramref name="maxSharedPerBlock"/> bytes.
+    /// Throws when the bulk pipeline's share is below its minimum (two stages as wide as a group).
+    /// </summary>
+    public static DecodeLaunch For(DecodePipeline pipeline, SmResources sm, int maxSharedPerBlock, int recordBytes)
+    {
+        ArgumentNullException.ThrowIfNull(sm);
+        if (pipeline == DecodePipeline.RegisterRing)
+        {
+            return new DecodeLaunch(pipeline, KernelLimits.DecodeThreads, KernelLimits.DecodeSharedBytes(1), KernelLimits.DecodeSharedBytes(2));
+        }
+
+        return new DecodeLaunch(
+            pipeline, KernelLimits.DecodeBulkThreads, BulkShare(sm, maxSharedPerBlock, recordBytes, 1), BulkShare(sm, maxSharedPerBlock, recordBytes, 2));
+    }
+
+    private static int BulkShare(SmResources sm, int maxSharedPerBlock, int recordBytes, int columnTiles)
+    {
+        var share = Math.Min(maxSharedPerBlock, (sm.SharedBytes / BulkCtasPerSm(columnTiles)) - ReservedSharedBytesPerCta) / 128 * 128;
+        var minimum = KernelLimits.DecodeBulkMinimumBytes(columnTiles, recordBytes);
+        if (share < minimum)
+        {
+            throw new NotSupportedException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Marlin's bulk-copy decode kernel with {columnTiles} n-tile(s) needs {minimum} bytes of shared memory per CTA; this GPU gives {share} ({sm.SharedBytes} per SM, {maxSharedPerBlock} per block)"));
+        }
+
+        return share;
+    }
+}

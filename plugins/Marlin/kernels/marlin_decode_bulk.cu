@@ -1,0 +1,436 @@
+// Marlin backend, decode path (few tokens), bulk-copy pipeline (SM 9.0 and newer): the whole MoE layer in one
+// persistent kernel over the work items of marlin_decode_common.cuh, with the weight stream decoupled from the math.
+//
+// A CTA is four consumer warps and one producer warp. The producer takes the CTA's tickets and, item after item,
+// copies each item's weight records (contiguous: one row tile's K range) and the matching activation slices (one
+// contiguous range of each pair's x or h row) into a ring of shared-memory stages with the copy engine (1-D bulk
+// copies completing on an mbarrier per stage; weights marked L2 evict-first). It runs ahead of the consumers by as
+// many stages as the ring holds, across item boundaries, so weight bytes stay in flight while the consumers reduce,
+// store and signal an item, and while they wait for nothing at all: the GEMM1 -> GEMM2 wait is the producer's, made
+// before it copies a GEMM2 item's h. Consumers decode and multiply from shared memory (16-byte reads, conflict-free)
+// and release each stage through a second mbarrier.
+//
+// Deadlock freedom: a CTA runs its items in ticket order, and the producer issues every stage of an item before it
+// takes up the next. The producer waits only for free stages (which its own consumers release, waiting on nothing but
+// the producer) and, for a GEMM2 item, for the GEMM1 items of its expert, whose tickets are all smaller. The smallest
+// unfinished ticket therefore always runs to completion: its copies were issued, and whatever it waited for is done.
+//
+// Stage layout (its size is set per launch from the widest group, so that a 1-token forward keeps a deep ring):
+//   [DECODE_BULK_STAGE_RECORDS weight records][columns x column_stride activation slices]
+// with column_stride = records * 128 + 16: the 16-byte skew puts the eight lanes of a quarter warp (two columns, four
+// k offsets) on distinct bank groups. Consumer warp w multiplies records w and w + 4 of each stage, into two
+// accumulator sets (two independent mma chains), summed in a fixed order at the end of the pass.
+#include "marlin_decode_common.cuh"
+#include "moetune/sm90.cuh"
+
+#define DECODE_BULK_WARPS 5  // DECODE_WARPS consumers, then the producer
+#define DECODE_BULK_THREADS (DECODE_BULK_WARPS * 32)
+#define DECODE_BULK_STAGE_RECORDS 8           // two per consumer warp
+#define DECODE_BULK_MAX_STAGES 8
+#define DECODE_BULK_COLUMN_SKEW 16
+#define DECODE_BULK_COLUMN_STRIDE (DECODE_BULK_STAGE_RECORDS * MARLIN_CHUNK_K * 2 + DECODE_BULK_COLUMN_SKEW)
+#define DECODE_BULK_CONSUMER_BARRIER 1        // named barrier of the consumer warps (0 is __syncthreads)
+
+static_assert(DECODE_BULK_WARPS == DECODE_WARPS + 1, "one producer warp besides the consumers");
+static_assert(DECODE_BULK_STAGE_RECORDS == 2 * DECODE_WARPS, "each consumer warp takes two records of a stage");
+
+template <int NT>
+struct BulkShared
+{
+    DecodeRouting routing;
+    float reduce[DECODE_WARPS][NT][4][32];
+    u64 full[DECODE_BULK_MAX_STAGES];   // producer -> consumers: the stage's copies have landed
+    u64 empty[DECODE_BULK_MAX_STAGES];  // consumers -> producer: every consumer thread is done with the stage
+    int stage_item[DECODE_BULK_MAX_STAGES];   // the item a pass starts with in this stage (-1: no more work)
+    int stage_group[DECODE_BULK_MAX_STAGES];
+    u8 gemm1_seen[DECODE_MAX_PAIRS];    // producer only: active experts whose GEMM1 it has seen complete
+    int first_ticket;
+    int columns;       // the widest group's pairs: the activation slices per stage
+    int stages;
+    int stage_bytes;
+    int is_last;
+    // The ring fills the rest of the dynamic shared memory. The routing scratch lives there until the ring's first use.
+    alignas(128) RoutingScratch ring;
+};
+
+// The ring's geometry for this launch, the same in every thread.
+struct Ring
+{
+    u32 base;         // shared address of stage 0
+    int stage_bytes;
+    int stages;
+    int column_stride;
+};
+
+// Where a thread is in the ring: the stage and the parity of its current phase. Producer and consumers walk the same
+// sequence of stages.
+struct RingCursor
+{
+    int stage = 0;
+    u32 phase = 0;
+    int round = 0;  // completed passes over the whole ring (the producer waits for a free stage from round 1 on)
+
+    MARLIN_DEVICE void advance(int stages)
+    {
+        if (++stage == stages)
+        {
+            stage = 0;
+            phase ^= 1u;
+            ++round;
+        }
+    }
+};
+
+template <int NT>
+MARLIN_DEVICE u32 full_barrier(const BulkShared<NT>& s, int stage) { return moetune::shared_address(&s.full[stage]); }
+
+template <int NT>
+MARLIN_DEVICE u32 empty_barrier(const BulkShared<NT>& s, int stage) { return moetune::shared_address(&s.empty[stage]); }
+
+MARLIN_DEVICE int stage_records(const DecodeItem& it, int k)
+{
+    return min(DECODE_BULK_STAGE_RECORDS, it.chunk_end - it.chunk_begin - k * DECODE_BULK_STAGE_RECORDS);
+}
+
+MARLIN_DEVICE int item_stages(const DecodeItem& it)
+{
+    return (it.chunk_end - it.chunk_begin + DECODE_BULK_STAGE_RECORDS - 1) / DECODE_BULK_STAGE_RECORDS;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Producer (one warp).
+// ---------------------------------------------------------------------------------------------------------------
+
+// A GEMM2 item reads h of its expert: every GEMM1 tile of that expert must be done. Each lane acquires the counter
+// itself (the lanes then issue copies of h) and orders the acquired data before its bulk copies read it. The GEMM1
+// tiles waited for were taken earlier by running CTAs, so they finish within microseconds; a wait of seconds means a
+// broken invariant, and a trap reports it where a hang would not.
+template <int NT>
+MARLIN_DEVICE void producer_wait_for_gemm1(const MarlinParams& p, BulkShared<NT>& s, const DecodeItem& it)
+{
+    if (s.gemm1_seen[it.active]) return;
+    const u32* done = p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert;
+    for (u32 spins = 0; ld_acquire_u32(done) < (u32)p.w13_tiles; ++spins)
+    {
+        if (spins > (1u << 24)) __trap();
+        nanosleep_ns(64);
+    }
+    moetune::fence_proxy_async_global();
+    __syncwarp();
+    if ((threadIdx.x & 31) == 0) s.gemm1_seen[it.active] = 1;
+    __syncwarp();
+}
+
+// Copies one pass (an item's group) into the ring, stage by stage.
+template <int NT>
+MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const Divisors& d, const Ring& ring, RingCursor& cursor,
+                                int item, const DecodeItem& it, int group, u64 weight_policy, u64 activation_policy)
+{
+    const int lane = threadIdx.x & 31;
+    const int columns = group_columns<8 * NT>(s.routing, it.active, group);
+    const u8* records = item_records(p, it, it.chunk_begin);
+    // Lane c < columns copies column c's activations: its row from the item's first chunk on.
+    const u8* row = nullptr;
+    if (lane < columns)
+    {
+        const int pair = s.routing.sorted[s.routing.offsets[it.active] + 8 * NT * group + lane];
+        row = reinterpret_cast<const u8*>(activation_row(p, d, it.second, pair) + it.chunk_begin * MARLIN_CHUNK_K);
+    }
+    const int stages = item_stages(it);
+    for (int k = 0; k < stages; ++k)
+    {
+        const int n = stage_records(it, k);
+        const u32 stage = ring.base + cursor.stage * ring.stage_bytes;
+        const u32 full = full_barrier(s, cursor.stage);
+        if (cursor.round > 0) moetune::mbarrier_wait(empty_barrier(s, cursor.stage), cursor.phase ^ 1u);
+        if (lane == 0)
+        {
+            if (k == 0)
+            {
+                s.stage_item[cursor.stage] = item;
+                s.stage_group[cursor.stage] = group;
+            }
+            const u32 weight_bytes = (u32)(n * p.record_bytes);
+            moetune::mbarrier_arrive_expect_tx(full, weight_bytes + (u32)(columns * n * MARLIN_CHUNK_K * 2));
+            moetune::bulk_copy_to_shared(stage, records + (size_t)k * DECODE_BULK_STAGE_RECORDS * p.record_bytes, weight_bytes, full, weight_policy);
+        }
+        __syncwarp();  // the expected byte count is set before any activation copy can complete
+        if (lane < columns)
+        {
+            const u32 slice = stage + DECODE_BULK_STAGE_RECORDS * p.record_bytes + lane * ring.column_stride;
+            moetune::bulk_copy_to_shared(slice, row + k * DECODE_BULK_STAGE_RECORDS * MARLIN_CHUNK_K * 2,
+                                         (u32)(n * MARLIN_CHUNK_K * 2), full, activation_policy);
+        }
+        cursor.advance(ring.stages);
+    }
+}
+
+// The producer warp: takes tickets (the next one while it copies the current item) and copies item after item, then
+// publishes the end of the work.
+template <int NT>
+MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divisors& d, const Ring& ring, int total)
+{
+    const int lane = threadIdx.x & 31;
+    u32* ticket = p.counters + MARLIN_COUNTER_TICKET;
+    const u64 weight_policy = moetune::l2_evict_first_policy();
+    const u64 activation_policy = moetune::l2_evict_last_policy();
+    for (int a = lane; a < s.routing.active_count; a += 32) s.gemm1_seen[a] = 0;
+    moetune::fence_proxy_async_shared();  // the ring held the routing scratch (ordinary stores) before the copies
+    __syncwarp();
+    RingCursor cursor;
+    int item = s.first_ticket;
+    while (item < total)
+    {
+        const u32 next = lane == 0 ? atomicAdd(ticket, 1u) : 0u;  // its round trip overlaps this item's copies
+        const DecodeItem it = describe_item(p, s.routing, d, item);
+        if (it.second) producer_wait_for_gemm1(p, s, it);
+        const int groups = item_groups<8 * NT>(s.routing, it.active);
+        for (int group = 0; group < groups; ++group)
+            produce_pass(p, s, d, ring, cursor, item, it, group, weight_policy, activation_policy);
+        item = (int)__shfl_sync(0xffffffffu, next, 0);
+    }
+    if (cursor.round > 0) moetune::mbarrier_wait(empty_barrier(s, cursor.stage), cursor.phase ^ 1u);
+    if (lane == 0)
+    {
+        s.stage_item[cursor.stage] = -1;
+        moetune::mbarrier_arrive(full_barrier(s, cursor.stage));  // no bytes: the arrival completes the phase
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Consumers (four warps).
+// ---------------------------------------------------------------------------------------------------------------
+
+MARLIN_DEVICE void consumer_sync() { asm volatile("bar.sync %0, %1;" ::"n"(DECODE_BULK_CONSUMER_BARRIER), "n"(DECODE_WARPS * 32) : "memory"); }
+
+// This lane's view of one pass's stages.
+struct ConsumerLane
+{
+    int code_offset;    // 16 * lane: the lane's code bytes inside a record
+    int scale_offset;   // the lane's two scale bytes inside a record
+    int column_offset[2];  // per n-tile: the lane's column slice (clamped to the group) plus its k offset 32 t
+};
+
+// What one record's multiplication reads from a stage: the lane's codes and scales, and its activation fragments.
+template <int NT>
+struct RecordOperands
+{
+    uint4 words;
+    u32 scale_pair;
+    uint4 b[NT][2];
+};
+
+// Record `slot` of the stage at `stage` (slot < the stage's record count).
+template <int NT, int FORMAT>
+MARLIN_DEVICE RecordOperands<NT> load_record(u32 stage, u32 activations, int slot, const ConsumerLane& lane)
+{
+    RecordOperands<NT> r;
+    const u32 record = stage + slot * record_bytes_of(FORMAT);
+    r.words = lds128_shared(record + lane.code_offset);
+    r.scale_pair = lds16_shared(record + lane.scale_offset);
+#pragma unroll
+    for (int nt = 0; nt < NT; ++nt)
+    {
+        const u32 column = activations + lane.column_offset[nt] + slot * MARLIN_CHUNK_K * 2;
+        r.b[nt][0] = lds128_shared(column);
+        r.b[nt][1] = lds128_shared(column + 16);
+    }
+    return r;
+}
+
+// Multiplies one pass with NT n-tiles; its first stage has been waited for. Every consumer thread releases each stage
+// once it has read it. Then reduces over the warps and writes the pass's columns (ends with the consumers synchronised).
+template <int NT, int NT_MAX, int FORMAT>
+MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, const Ring& ring, RingCursor& cursor,
+                                const DecodeItem& it, int group, int columns)
+{
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
+    ConsumerLane view;
+    view.code_offset = 16 * lane;
+    view.scale_offset = scale_offset(FORMAT, g, t);
+#pragma unroll
+    for (int nt = 0; nt < 2; ++nt) view.column_offset[nt] = min(8 * nt + g, columns - 1) * ring.column_stride + 32 * t;
+    float even[NT][4], odd[NT][4];
+#pragma unroll
+    for (int nt = 0; nt < NT; ++nt)
+#pragma unroll
+        for (int q = 0; q < 4; ++q) even[nt][q] = odd[nt][q] = 0.0f;
+
+    const int stages = item_stages(it);
+    for (int k = 0; k < stages; ++k)
+    {
+        if (k > 0) moetune::mbarrier_wait(full_barrier(s, cursor.stage), cursor.phase);
+        const int n = stage_records(it, k);
+        const u32 stage = ring.base + cursor.stage * ring.stage_bytes;
+        const u32 activations = stage + DECODE_BULK_STAGE_RECORDS * record_bytes_of(FORMAT);
+        if (n == DECODE_BULK_STAGE_RECORDS)
+        {
+            // Both reads first, so that the two records' decodes and mma chains interleave.
+            const RecordOperands<NT> first = load_record<NT, FORMAT>(stage, activations, warp, view);
+            const RecordOperands<NT> second = load_record<NT, FORMAT>(stage, activations, warp + DECODE_WARPS, view);
+            multiply_record<NT, FORMAT>(first.words, first.scale_pair, first.b, even);
+            multiply_record<NT, FORMAT>(second.words, second.scale_pair, second.b, odd);
+        }
+        else
+        {
+            // A pass's last stage may hold fewer records.
+            if (warp < n)
+            {
+                const RecordOperands<NT> r = load_record<NT, FORMAT>(stage, activations, warp, view);
+                multiply_record<NT, FORMAT>(r.words, r.scale_pair, r.b, even);
+            }
+            if (warp + DECODE_WARPS < n)
+            {
+                const RecordOperands<NT> r = load_record<NT, FORMAT>(stage, activations, warp + DECODE_WARPS, view);
+                multiply_record<NT, FORMAT>(r.words, r.scale_pair, r.b, odd);
+            }
+        }
+        moetune::mbarrier_arrive(empty_barrier(s, cursor.stage));
+        cursor.advance(ring.stages);
+    }
+#pragma unroll
+    for (int nt = 0; nt < NT; ++nt)
+#pragma unroll
+        for (int q = 0; q < 4; ++q) even[nt][q] += odd[nt][q];
+    store_accumulators<NT, NT_MAX>(s.reduce, even);
+    consumer_sync();
+    int column, row;
+    float lo, hi;
+    if (reduced_column<NT_MAX>(s.reduce, NT, column, row, lo, hi) && column < columns)
+    {
+        const u16* pairs = s.routing.sorted + s.routing.offsets[it.active] + 8 * NT_MAX * group;
+        write_column(p, it, pairs[column], row, lo, hi);
+    }
+    consumer_sync();  // the reduce buffer is free again, and every write of the pass is ordered before the signal
+}
+
+// Reports an item done. One warp (rotating over the consumers, so that none falls behind for good) does it while the
+// others go on: a fence publishes the consumers' writes (ordered before it by consume_pass's barrier), then the
+// counter. For a GEMM2 item whose row tile is then complete, the same warp reduces the tile.
+MARLIN_DEVICE void signal_item(const MarlinParams& p, const DecodeItem& it, int active_count)
+{
+    const int lane = threadIdx.x & 31;
+    u32* expert_done = p.counters + MARLIN_COUNTER_EXPERT_DONE;
+    if (!it.second)
+    {
+        if (lane == 0)
+        {
+            __threadfence();
+            atomicAdd(expert_done + it.expert, 1u);
+        }
+        __syncwarp();
+        return;
+    }
+    u32* row_tile_done = expert_done + p.experts;
+    u32 before = 0;
+    if (lane == 0)
+    {
+        __threadfence();
+        before = atomicAdd(row_tile_done + it.tile, 1u);
+    }
+    const bool last = __shfl_sync(0xffffffffu, before, 0) == (u32)(active_count * p.splits2) - 1u;
+    if (last)
+    {
+        __threadfence();  // every lane: the other CTAs' partials, published before their increments, are read after it
+        reduce_row_tile(p, it.tile, lane, 32);
+        __syncwarp();
+        if (lane == 0) row_tile_done[it.tile] = 0;  // every contribution has arrived: ready for the next forward
+    }
+}
+
+template <int NT_MAX, int FORMAT>
+MARLIN_DEVICE void consume(const MarlinParams& p, BulkShared<NT_MAX>& s, const Divisors& d, const Ring& ring)
+{
+    const int warp = threadIdx.x >> 5;
+    RingCursor cursor;
+    for (int done = 0;; ++done)
+    {
+        // The item's first stage tells which item and group it is.
+        moetune::mbarrier_wait(full_barrier(s, cursor.stage), cursor.phase);
+        const int item = s.stage_item[cursor.stage];
+        if (item < 0) break;
+        const int group = s.stage_group[cursor.stage];
+        const DecodeItem it = describe_item(p, s.routing, d, item);
+        const int columns = group_columns<8 * NT_MAX>(s.routing, it.active, group);
+        if (NT_MAX == 2 && columns > 8)
+            consume_pass<2, NT_MAX, FORMAT>(p, s, ring, cursor, it, group, columns);
+        else
+            consume_pass<1, NT_MAX, FORMAT>(p, s, ring, cursor, it, group, columns);
+        if (group + 1 == item_groups<8 * NT_MAX>(s.routing, it.active) && warp == done % DECODE_WARPS)
+            signal_item(p, it, s.routing.active_count);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The kernel.
+// ---------------------------------------------------------------------------------------------------------------
+
+template <int NT_MAX, int FORMAT>
+MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
+{
+    extern __shared__ __align__(128) uint4 decode_bulk_shared_memory[];
+    BulkShared<NT_MAX>& s = *reinterpret_cast<BulkShared<NT_MAX>*>(decode_bulk_shared_memory);
+    u32 dynamic_bytes;
+    asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(dynamic_bytes));
+    if (dynamic_bytes < sizeof(BulkShared<NT_MAX>)) __trap();  // the host's KernelLimits.DecodeBulkFixedBytes has drifted
+    if (p.format != FORMAT || p.record_bytes != record_bytes_of(FORMAT)) __trap();  // the host chose the wrong build
+    const int tid = threadIdx.x;
+
+    const u32 first_ticket = tid == 0 ? atomicAdd(p.counters + MARLIN_COUNTER_TICKET, 1u) : 0u;
+    prepare_divisors<DECODE_BULK_THREADS>(p, s.routing);
+    derive_routing<DECODE_BULK_THREADS>(p, s.routing, s.ring, &s.first_ticket, first_ticket);
+    const int active = s.routing.active_count;
+    const int total = active * (p.w13_tiles + p.w2_tiles * p.splits2);
+
+    // The ring for this launch: stages as wide as the widest group, as many as fit (at least two).
+    if (tid == 0)
+    {
+        int widest = 0;
+        for (int a = 0; a < active; ++a) widest = max(widest, s.routing.offsets[a + 1] - s.routing.offsets[a]);
+        s.columns = max(1, min(8 * NT_MAX, widest));
+        s.stage_bytes = DECODE_BULK_STAGE_RECORDS * record_bytes_of(FORMAT) + s.columns * DECODE_BULK_COLUMN_STRIDE;
+        const int ring_bytes = (int)dynamic_bytes - (int)(moetune::shared_address(&s.ring) - moetune::shared_address(&s));
+        s.stages = min(DECODE_BULK_MAX_STAGES, ring_bytes / s.stage_bytes);
+        if (s.stages < 2) __trap();  // the host's shared memory budget is below two stages of the widest group
+        for (int k = 0; k < s.stages; ++k)
+        {
+            moetune::mbarrier_init(full_barrier(s, k), 1);  // the producer's arrival (with the stage's byte count)
+            moetune::mbarrier_init(empty_barrier(s, k), DECODE_WARPS * 32);
+        }
+        moetune::fence_mbarrier_init();
+    }
+    __syncthreads();
+    const Ring ring{moetune::shared_address(&s.ring), s.stage_bytes, s.stages, DECODE_BULK_COLUMN_STRIDE};
+    const Divisors d = launch_divisors(s.routing);
+    if (tid >= DECODE_WARPS * 32)
+        produce<NT_MAX>(p, s, d, ring, total);
+    else
+        consume<NT_MAX, FORMAT>(p, s, d, ring);
+    reset_counters_if_last<DECODE_BULK_THREADS>(p, s.is_last);
+}
+
+// One build per weight format and n-tile count, as the register-ring pipeline's. Resident CTAs per SM follow from the
+// shared memory the host gives each (a third or a half of an SM's); the launch bounds only keep registers from
+// limiting them: _nt1 at 3 CTAs (up to 128 registers), _nt2 at 2.
+#define DECODE_BULK_MIN_CTAS_NT1 3
+#define DECODE_BULK_MIN_CTAS_NT2 2
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT1) marlin_decode_bulk_nvfp4_nt1(const MarlinParams p)
+{
+    decode_bulk_moe<1, MARLIN_FORMAT_NVFP4>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT2) marlin_decode_bulk_nvfp4_nt2(const MarlinParams p)
+{
+    decode_bulk_moe<2, MARLIN_FORMAT_NVFP4>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT1) marlin_decode_bulk_mxfp4_nt1(const MarlinParams p)
+{
+    decode_bulk_moe<1, MARLIN_FORMAT_MXFP4>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT2) marlin_decode_bulk_mxfp4_nt2(const MarlinParams p)
+{
+    decode_bulk_moe<2, MARLIN_FORMAT_MXFP4>(p);
+}

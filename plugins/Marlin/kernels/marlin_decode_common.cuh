@@ -1,0 +1,404 @@
+// Marlin backend, decode path: what its two pipelines share (marlin_decode.cu streams weights through a register ring
+// and runs on SM 8.0+, marlin_decode_bulk.cu through the copy engine into a shared-memory ring and runs on SM 9.0+).
+//
+// Both run the whole MoE layer as one persistent kernel over the same work items, handed out in order by an atomic
+// ticket:
+//   GEMM1 items (active expert a, W13 row tile)       h[pair, 8 rows] = act(W13 x + b13), bf16
+//   GEMM2 items (active expert a, W2 row tile, split)  partials[pair, split, 16 rows] = W2 h (+ b2), fp32
+// GEMM1 items come first. A GEMM2 item of expert e reads h only after every GEMM1 tile of e is done (a per-expert
+// counter); the last GEMM2 item of a row tile (a per-row-tile counter) reduces that tile for every token, over the
+// top-k slots and splits in a fixed order, with the router weights: the output is deterministic and written exactly
+// once. The last CTA to exit resets the counters, so the kernel replays in a CUDA graph with no memset. Each CTA derives
+// the active experts and their pairs from topk_ids itself (T * k <= 512), so no routing kernel runs before it.
+#pragma once
+
+#include "marlin_params.cuh"
+
+#define DECODE_WARPS 4  // warps that multiply: each takes a share of an item's K
+#define DECODE_MAX_PAIRS 512
+#define DECODE_MAX_EXPERTS 1024
+#define DECODE_MAX_CTA_WARPS 8  // the most warps a decode CTA has (routing's scan keeps one sum per warp)
+
+// The routing derivation's scratch; each pipeline lets it share memory with buffers first used after it.
+struct RoutingScratch
+{
+    int ids[DECODE_MAX_PAIRS];
+    int cursor[DECODE_MAX_PAIRS];
+    u32 bitmap[DECODE_MAX_EXPERTS / 32];
+    int word_prefix[DECODE_MAX_EXPERTS / 32];
+};
+
+// The launch's fixed divisors of the per-item bookkeeping (see Divisors below).
+#define DECODE_DIVISORS 4
+
+// A forward's routing, as every CTA derives it, and the launch's divisors.
+struct DecodeRouting
+{
+    int offsets[DECODE_MAX_PAIRS + 1];  // pairs of active expert a: sorted[offsets[a] .. offsets[a + 1])
+    u16 sorted[DECODE_MAX_PAIRS];
+    u16 active_expert[DECODE_MAX_PAIRS];
+    int warp_sums[DECODE_MAX_CTA_WARPS];
+    int active_count;
+    FastDivisor divisors[DECODE_DIVISORS];
+};
+
+// Exclusive prefix sum over the CTA's THREADS threads; every thread also gets the total.
+template <int THREADS>
+MARLIN_DEVICE int block_exclusive_scan(DecodeRouting& r, int value, int& total)
+{
+    static_assert(THREADS % 32 == 0 && THREADS / 32 <= DECODE_MAX_CTA_WARPS, "whole warps, at most DECODE_MAX_CTA_WARPS");
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    int inclusive = value;
+    for (int o = 1; o < 32; o <<= 1)
+    {
+        const int v = __shfl_up_sync(0xffffffffu, inclusive, o);
+        if (lane >= o) inclusive += v;
+    }
+    if (lane == 31) r.warp_sums[warp] = inclusive;
+    __syncthreads();
+    int before = 0;
+    total = 0;
+    for (int w = 0; w < THREADS / 32; ++w)
+    {
+        if (w < warp) before += r.warp_sums[w];
+        total += r.warp_sums[w];
+    }
+    __syncthreads();
+    return before + inclusive - value;
+}
+
+MARLIN_DEVICE int active_rank(const RoutingScratch& scratch, int expert)
+{
+    const int w = expert >> 5;
+    return scratch.word_prefix[w] + __popc(scratch.bitmap[w] & ((1u << (expert & 31)) - 1u));
+}
+
+// The active experts (ascending ids) and, for each, its (token, slot) pairs, from topk_ids. Thread 0 also stores
+// `first_ticket` into *ticket_slot (the ticket is taken before the call, so that the atomic's round trip overlaps the
+// reads of topk_ids); the barriers here publish it. Ends with a CTA barrier, after which the scratch is dead.
+template <int THREADS>
+MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeRouting& routing, RoutingScratch& r, int* ticket_slot, u32 first_ticket)
+{
+    const int tid = threadIdx.x, lane = tid & 31;
+    const int pairs = p.tokens * p.top_k;
+    const int words = (p.experts + 31) >> 5;
+    for (int i = tid; i < words; i += THREADS) r.bitmap[i] = 0;
+    for (int i = tid; i < pairs; i += THREADS)
+    {
+        const int id = p.topk_ids[i];
+        if (id < 0 || id >= p.experts) __trap();  // a contract violation: expert ids are in [0, E)
+        r.ids[i] = id;
+    }
+    if (tid == 0) *ticket_slot = (int)first_ticket;
+    __syncthreads();
+    for (int i = tid; i < pairs; i += THREADS) atomicOr(&r.bitmap[r.ids[i] >> 5], 1u << (r.ids[i] & 31));
+    __syncthreads();
+    if (tid < 32)
+    {
+        const int count = lane < words ? __popc(r.bitmap[lane]) : 0;
+        int inclusive = count;
+        for (int o = 1; o < 32; o <<= 1)
+        {
+            const int v = __shfl_up_sync(0xffffffffu, inclusive, o);
+            if (lane >= o) inclusive += v;
+        }
+        if (lane < words) r.word_prefix[lane] = inclusive - count;
+        if (lane == 31) routing.active_count = inclusive;
+    }
+    __syncthreads();
+    const int active = routing.active_count;
+    for (int e = tid; e < p.experts; e += THREADS)
+    {
+        if (r.bitmap[e >> 5] & (1u << (e & 31))) routing.active_expert[active_rank(r, e)] = (u16)e;
+    }
+    for (int a = tid; a < active; a += THREADS) r.cursor[a] = 0;
+    __syncthreads();
+    for (int i = tid; i < pairs; i += THREADS) atomicAdd(&r.cursor[active_rank(r, r.ids[i])], 1);
+    __syncthreads();
+
+    // Offsets: each thread scans COUNTS consecutive counts (active <= 512 <= COUNTS * THREADS).
+    constexpr int COUNTS = (DECODE_MAX_PAIRS + THREADS - 1) / THREADS;
+    int counts[COUNTS], local = 0;
+    for (int q = 0; q < COUNTS; ++q)
+    {
+        const int a = COUNTS * tid + q;
+        counts[q] = a < active ? r.cursor[a] : 0;
+        local += counts[q];
+    }
+    int total;
+    int running = block_exclusive_scan<THREADS>(routing, local, total);
+    for (int q = 0; q < COUNTS; ++q)
+    {
+        const int a = COUNTS * tid + q;
+        if (a < active)
+        {
+            routing.offsets[a] = running;
+            r.cursor[a] = running;
+        }
+        running += counts[q];
+    }
+    if (tid == 0) routing.offsets[active] = total;
+    __syncthreads();
+
+    // Order within an expert does not matter: every pair's column is computed independently of the others.
+    for (int i = tid; i < pairs; i += THREADS)
+    {
+        const int position = atomicAdd(&r.cursor[active_rank(r, r.ids[i])], 1);
+        routing.sorted[position] = (u16)i;
+    }
+    __syncthreads();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Work items.
+// ---------------------------------------------------------------------------------------------------------------
+
+// The launch's fixed divisors of the per-item bookkeeping. Four threads of the CTA's last warp prepare one each into
+// shared memory while the others read topk_ids (the 64-bit division behind each takes a while), and derive_routing's
+// barriers publish them.
+struct Divisors
+{
+    FastDivisor w13_tiles;
+    FastDivisor gemm2_items_per_expert;  // w2_tiles * splits2
+    FastDivisor splits2;
+    FastDivisor top_k;
+};
+
+template <int THREADS>
+MARLIN_DEVICE void prepare_divisors(const MarlinParams& p, DecodeRouting& r)
+{
+    const int which = threadIdx.x - (THREADS - 32);
+    if (which >= 0 && which < DECODE_DIVISORS)
+    {
+        const int divisor = which == 0 ? p.w13_tiles : which == 1 ? p.w2_tiles * p.splits2 : which == 2 ? p.splits2 : p.top_k;
+        r.divisors[which] = fast_divisor((u32)divisor);
+    }
+}
+
+MARLIN_DEVICE Divisors launch_divisors(const DecodeRouting& r)
+{
+    return Divisors{r.divisors[0], r.divisors[1], r.divisors[2], r.divisors[3]};
+}
+
+// One work item: which matrix, expert, row tile and K split, and its K range in chunks.
+struct DecodeItem
+{
+    int active;
+    int expert;
+    int tile;
+    int split;
+    int chunk_begin;  // the item's K range: chunks [chunk_begin, chunk_end) of its row tile
+    int chunk_end;
+    bool second;      // a GEMM2 item
+};
+
+MARLIN_DEVICE DecodeItem describe_item(const MarlinParams& p, const DecodeRouting& r, const Divisors& d, int item)
+{
+    DecodeItem it;
+    const int items13 = r.active_count * p.w13_tiles;
+    it.second = item >= items13;
+    if (!it.second)
+    {
+        it.active = quotient(item, d.w13_tiles);
+        it.tile = item - it.active * p.w13_tiles;
+        it.split = 0;
+        it.chunk_begin = 0;
+        it.chunk_end = p.chunks13;
+    }
+    else
+    {
+        const int rest = item - items13;
+        it.active = quotient(rest, d.gemm2_items_per_expert);
+        const int within = rest - it.active * (int)d.gemm2_items_per_expert.divisor;
+        it.tile = quotient(within, d.splits2);
+        it.split = within - it.tile * p.splits2;
+        it.chunk_begin = quotient(p.chunks2 * it.split, d.splits2);
+        it.chunk_end = quotient(p.chunks2 * (it.split + 1), d.splits2);
+    }
+    it.expert = r.active_expert[it.active];
+    return it;
+}
+
+// The first record of chunk `chunk` of the item's row tile.
+MARLIN_DEVICE const u8* item_records(const MarlinParams& p, const DecodeItem& it, int chunk)
+{
+    const int tiles = it.second ? p.w2_tiles : p.w13_tiles;
+    const int chunks = it.second ? p.chunks2 : p.chunks13;
+    return (it.second ? p.w2 : p.w13) + (((size_t)it.expert * tiles + it.tile) * (size_t)chunks + chunk) * (size_t)p.record_bytes;
+}
+
+// An item runs in groups of up to COLUMNS pairs of its expert (more than one group only when an expert has more pairs
+// than that: duplicate ids in a row of topk_ids, or more tokens than the kernel was chosen for).
+template <int COLUMNS>
+MARLIN_DEVICE int item_groups(const DecodeRouting& r, int active)
+{
+    return (r.offsets[active + 1] - r.offsets[active] + COLUMNS - 1) / COLUMNS;
+}
+
+template <int COLUMNS>
+MARLIN_DEVICE int group_columns(const DecodeRouting& r, int active, int group)
+{
+    return min(COLUMNS, r.offsets[active + 1] - r.offsets[active] - COLUMNS * group);
+}
+
+// The activation row of a pair: its token's hidden state (GEMM1) or its h (GEMM2).
+MARLIN_DEVICE const u16* activation_row(const MarlinParams& p, const Divisors& d, bool second, int pair)
+{
+    return second ? p.intermediate + (size_t)pair * p.inter_size : p.hidden + (size_t)quotient(pair, d.top_k) * p.hidden_size;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Multiplication.
+// ---------------------------------------------------------------------------------------------------------------
+
+// One record against up to 8 * NT columns: four k-steps, each an A fragment decoded from one word of the lane's codes
+// and NT mma steps. b[nt][h] is half h of the lane's 32 activation bytes of n-tile nt (k 16 t .. 16 t + 7, then + 8).
+template <int NT, int FORMAT>
+MARLIN_DEVICE void multiply_record(uint4 words, u32 scale_pair, const uint4 (&b)[NT][2], float (&acc)[NT][4])
+{
+    static_assert(NT == 1 || NT == 2, "one or two n-tiles");
+    u32 scale_lo, scale_hi;
+    decode_scales(scale_pair, scale_codec(FORMAT), scale_lo, scale_hi);
+    const u32 w[4] = {words.x, words.y, words.z, words.w};
+#pragma unroll
+    for (int j = 0; j < 4; ++j)
+    {
+        u32 a[4];
+        decode_a_fragment(w[j], scale_lo, scale_hi, a);
+#pragma unroll
+        for (int nt = 0; nt < NT; ++nt)
+        {
+            const uint4& half = b[nt][j >> 1];
+            mma_step(acc[nt], a, (j & 1) ? half.z : half.x, (j & 1) ? half.w : half.y);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Results.
+// ---------------------------------------------------------------------------------------------------------------
+
+// Sums the four warps' accumulators (reduce[warp][nt][q][lane], in warp order). Thread -> (n-tile, lane, column
+// parity); returns the rows g and g + 8 of that column, or false for threads past `tiles` n-tiles.
+template <int NT>
+MARLIN_DEVICE bool reduced_column(const float (&reduce)[DECODE_WARPS][NT][4][32], int tiles, int& column, int& g, float& row_lo, float& row_hi)
+{
+    const int tid = threadIdx.x;
+    const int lane = tid & 31, parity = (tid >> 5) & 1, nt = tid >> 6;
+    if (nt >= tiles) return false;
+    g = lane >> 2;
+    column = 8 * nt + 2 * (lane & 3) + parity;
+    row_lo = 0.0f;
+    row_hi = 0.0f;
+#pragma unroll
+    for (int w = 0; w < DECODE_WARPS; ++w)
+    {
+        row_lo += reduce[w][nt][parity][lane];
+        row_hi += reduce[w][nt][parity + 2][lane];
+    }
+    return true;
+}
+
+template <int NT, int NT_MAX>
+MARLIN_DEVICE void store_accumulators(float (&reduce)[DECODE_WARPS][NT_MAX][4][32], const float (&acc)[NT][4])
+{
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+#pragma unroll
+    for (int nt = 0; nt < NT; ++nt)
+#pragma unroll
+        for (int q = 0; q < 4; ++q) reduce[warp][nt][q][lane] = acc[nt][q];
+}
+
+// h or the GEMM2 partials for one reduced column (rows g and g + 8 of the tile, before the epilogue factor).
+MARLIN_DEVICE void write_column(const MarlinParams& p, const DecodeItem& it, int pair, int row, float lo, float hi)
+{
+    if (!it.second)
+    {
+        const float factor = p.epilogue13[it.expert];
+        const float* bias = p.bias13 != nullptr ? p.bias13 + (size_t)it.expert * (is_gated(p.activation) ? 2 : 1) * p.inter_size : nullptr;
+        u16* h = p.intermediate + (size_t)pair * p.inter_size;
+        if (is_gated(p.activation))
+        {
+            const int i = 8 * it.tile + row;
+            const float gate = lo * factor + (bias != nullptr ? bias[i] : 0.0f);
+            const float up = hi * factor + (bias != nullptr ? bias[p.inter_size + i] : 0.0f);
+            h[i] = moetune::float_to_bf16(gated_activation(p.activation, gate, up));
+        }
+        else
+        {
+            const int i = 16 * it.tile + row;
+            h[i] = moetune::float_to_bf16(relu_squared(lo * factor + (bias != nullptr ? bias[i] : 0.0f)));
+            h[i + 8] = moetune::float_to_bf16(relu_squared(hi * factor + (bias != nullptr ? bias[i + 8] : 0.0f)));
+        }
+    }
+    else
+    {
+        const float factor = p.epilogue2[it.expert];
+        const int r = 16 * it.tile + row;
+        float* out = p.partials + ((size_t)pair * p.splits2 + it.split) * p.hidden_size;
+        const bool with_bias = p.bias2 != nullptr && it.split == 0;
+        out[r] = lo * factor + (with_bias ? p.bias2[(size_t)it.expert * p.hidden_size + r] : 0.0f);
+        out[r + 8] = hi * factor + (with_bias ? p.bias2[(size_t)it.expert * p.hidden_size + r + 8] : 0.0f);
+    }
+}
+
+// The last GEMM2 item of a row tile: output[t, rows] = sum over slots j (in order) of w[t, j] * sum over splits. Threads
+// `thread` of `threads` take one token's four consecutive rows each (one 16-byte load per partial); unrolling the slot
+// loop keeps several of those loads in flight, since this runs on the kernel's tail. The sums do not depend on which
+// thread computes them.
+MARLIN_DEVICE void reduce_row_tile(const MarlinParams& p, int tile, int thread, int threads)
+{
+    for (int index = thread; index < p.tokens * (MARLIN_TILE_ROWS / 4); index += threads)
+    {
+        const int token = index / (MARLIN_TILE_ROWS / 4);
+        const int row = MARLIN_TILE_ROWS * tile + 4 * (index % (MARLIN_TILE_ROWS / 4));
+        float4 sum = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+#pragma unroll 4
+        for (int j = 0; j < p.top_k; ++j)
+        {
+            const int pair = token * p.top_k + j;
+            const float* partial = p.partials + (size_t)pair * p.splits2 * p.hidden_size + row;
+            float4 expert = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+            for (int split = 0; split < p.splits2; ++split)
+            {
+                const float4 v = ld_cg_f32x4(partial + (size_t)split * p.hidden_size);
+                expert.x += v.x;
+                expert.y += v.y;
+                expert.z += v.z;
+                expert.w += v.w;
+            }
+            const float w = p.topk_weights[pair];
+            sum.x += w * expert.x;
+            sum.y += w * expert.y;
+            sum.z += w * expert.z;
+            sum.w += w * expert.w;
+        }
+        *reinterpret_cast<uint2*>(p.output + (size_t)token * p.hidden_size + row) =
+            make_uint2(moetune::pack_bf16x2(sum.x, sum.y), moetune::pack_bf16x2(sum.z, sum.w));
+    }
+}
+
+// The last CTA out resets the counters for the next forward (every CTA has taken its final ticket by then). Called by
+// every thread of the CTA once its work is done; `is_last` is a shared int.
+template <int THREADS>
+MARLIN_DEVICE void reset_counters_if_last(const MarlinParams& p, int& is_last)
+{
+    __syncthreads();  // every thread is done with the CTA's work (and with any earlier use of is_last)
+    if (threadIdx.x == 0)
+    {
+        __threadfence();
+        is_last = atomicAdd(p.counters + MARLIN_COUNTER_EXITED, 1u) == gridDim.x - 1u;
+    }
+    __syncthreads();
+    if (is_last)
+    {
+        __threadfence();
+        u32* expert_done = p.counters + MARLIN_COUNTER_EXPERT_DONE;
+        for (int e = threadIdx.x; e < p.experts; e += THREADS) expert_done[e] = 0;
+        if (threadIdx.x == 0)
+        {
+            p.counters[MARLIN_COUNTER_TICKET] = 0;
+            p.counters[MARLIN_COUNTER_EXITED] = 0;
+        }
+    }
+}

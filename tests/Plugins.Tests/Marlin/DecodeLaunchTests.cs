@@ -1,0 +1,64 @@
+using MoeTune.Abstractions.Problems;
+using MoeTune.Plugins.Marlin;
+using MoeTune.Plugins.Marlin.Layout;
+using MoeTune.Plugins.Marlin.Planning;
+
+namespace MoeTune.Plugins.Tests.Marlin;
+
+public sealed class DecodeLaunchTests
+{
+    // An H100's SM: 64 Ki registers, 2048 threads, 228 KiB of shared memory; a block may opt in to 227 KiB.
+    private static readonly SmResources Hopper = new(65536, 2048, 233472);
+    private const int HopperBlockOptin = 232448;
+
+    [Fact]
+    public void The_register_ring_takes_its_struct_size_and_128_threads()
+    {
+        var launch = DecodeLaunch.For(DecodePipeline.RegisterRing, Hopper, HopperBlockOptin, 576);
+        Assert.Equal(KernelLimits.DecodeThreads, launch.Threads);
+        Assert.Equal((KernelLimits.DecodeSharedBytes(1), KernelLimits.DecodeSharedBytes(2)), (launch.SharedBytes(1), launch.SharedBytes(2)));
+    }
+
+    [Fact]
+    public void The_bulk_pipeline_takes_a_third_or_a_half_of_a_hopper_sm_and_holds_three_or_two_ctas()
+    {
+        var launch = DecodeLaunch.For(DecodePipeline.BulkCopy, Hopper, HopperBlockOptin, 576);
+        Assert.Equal(160, launch.Threads);
+        Assert.Equal((76800, 115712), (launch.SharedBytes(1), launch.SharedBytes(2)));
+        // The kernels' launch bounds cap registers at 128 (three CTAs of five warps) and 204 (two); ptxas gives 128 and 150.
+        Assert.Equal(3, Occupancy.ResidentCtas(Hopper, 128, launch.Threads, launch.SharedBytes(1)));
+        Assert.Equal(2, Occupancy.ResidentCtas(Hopper, 152, launch.Threads, launch.SharedBytes(2)));
+    }
+
+    [Theory]
+    [InlineData(1, 1, 8)]   // one token: 8 stages (the most) of 4608 + 1040 bytes
+    [InlineData(1, 8, 5)]   // a full n-tile: 12928-byte stages
+    [InlineData(2, 16, 5)]  // two full n-tiles: 21248-byte stages
+    public void A_hopper_share_holds_a_deep_ring_for_one_token_and_at_least_five_stages_for_a_full_group(int columnTiles, int columns, int stages)
+    {
+        var launch = DecodeLaunch.For(DecodePipeline.BulkCopy, Hopper, HopperBlockOptin, 576);
+        var ring = launch.SharedBytes(columnTiles) - KernelLimits.DecodeBulkRingOffset(columnTiles);
+        var stageBytes = KernelLimits.DecodeBulkStageBytes(FragmentLayout.RecordBytes(WeightFormat.Nvfp4), columns);
+        Assert.Equal(stages, Math.Min(KernelLimits.DecodeBulkMaxStages, ring / stageBytes));
+    }
+
+    [Fact]
+    public void A_share_below_two_full_stages_is_refused_with_the_numbers()
+    {
+        var small = new SmResources(65536, 2048, 102400);
+        var error = Assert.Throws<NotSupportedException>(() => DecodeLaunch.For(DecodePipeline.BulkCopy, small, 101376, 576));
+        Assert.Contains("2 n-tile(s) needs 51584 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Stage_slices_are_skewed_by_16_bytes_so_that_a_quarter_warp_reads_distinct_bank_groups()
+    {
+        // Lanes 0..7 are columns g = 0, 1 and k offsets t = 0..3: slice g at g * stride, lane's bytes at 32 t (+16).
+        var stride = KernelLimits.DecodeBulkColumnStride;
+        foreach (var half in new[] { 0, 16 })
+        {
+            var groups = Enumerable.Range(0, 8).Select(lane => (((lane >> 2) * stride) + (32 * (lane & 3)) + half) % 128 / 16);
+            Assert.Equal(8, groups.Distinct().Count());
+        }
+    }
+}
