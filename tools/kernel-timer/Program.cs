@@ -1,5 +1,6 @@
 using System.Globalization;
 using MoeTune.Abstractions.Backends;
+using MoeTune.Abstractions.Weights;
 using MoeTune.Cuda.Ceilings;
 using MoeTune.Cuda.Compilation;
 using MoeTune.Cuda.Driver;
@@ -66,27 +67,32 @@ internal static class Program
         Line("");
         Line("| preset | T | path | median µs | p10 | p90 | experts | active MB | floor µs (measured) | × floor | floor µs (nominal) | × floor | output |");
         Line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        var backend = new MarlinBackend(compiler);
         foreach (var model in options.Presets)
         {
-            var decision = backend.CheckSupport(info, model.Shape);
+            var decision = new MarlinBackend(compiler).CheckSupport(info, model.Shape);
             if (!decision.IsSupported)
             {
                 Line($"| {model.Name} | | | unsupported: {decision.Reason} | | | | | | | | | |");
                 continue;
             }
 
-            TimePreset(context, stream, timer, backend, model, options, measured, nominal);
+            var weights = SyntheticWeights.Generate(model.Shape, options.Seed);
+            foreach (var pipeline in options.Pipelines)
+            {
+                TimePreset(context, stream, timer, new MarlinBackend(compiler) { DecodePipeline = pipeline }, model, weights, options, measured, nominal);
+            }
         }
 
         return 0;
     }
 
     private static void TimePreset(
-        CudaContext context, CudaStream stream, ForwardTimer timer, MarlinBackend backend, ModelSpec model, TimerOptions options, double measured, double? nominal)
+        CudaContext context, CudaStream stream, ForwardTimer timer, MarlinBackend backend, ModelSpec model, MoeWeights weights, TimerOptions options,
+        double measured, double? nominal)
     {
-        var weights = SyntheticWeights.Generate(model.Shape, options.Seed);
         var info = context.Device.ToDeviceInfo();
+        var pipeline = DecodePipelineChoice.Resolve(
+            backend.DecodePipeline, Environment.GetEnvironmentVariable(DecodePipelineChoice.EnvironmentVariable), info);
         using var layer = backend.Prepare(weights, new PrepareContext(info, options.Tokens.Max(), stream.Handle));
         var geometry = new LayerGeometry(model.Shape);
         foreach (var tokens in options.Tokens)
@@ -105,7 +111,8 @@ internal static class Program
                 var ratios = samples.Select((s, i) => s / floors[i]).ToArray();
                 var finite = sets[0].Output.Download<ushort>().All(v => (v & 0x7F80) != 0x7F80) ? "finite" : "NON-FINITE";
                 var nominalFloor = nominal is { } n ? Statistics.Median(floors) * measured / n : (double?)null;
-                Line($"| {model.Name} | {tokens} | {(geometry.UsesDecodePath(tokens) ? "decode" : "prefill")} " +
+                var path = geometry.UsesDecodePath(tokens) ? $"decode ({DecodePipelineChoice.Name(pipeline)})" : "prefill";
+                Line($"| {model.Name} | {tokens} | {path} " +
                      $"| {Statistics.Median(samples):F1} | {Statistics.Quantile(samples, 0.1):F1} | {Statistics.Quantile(samples, 0.9):F1} " +
                      $"| {sets.Average(s => s.ActiveExperts):F1} | {sets.Average(s => s.ActiveBytes) / 1e6:F1} " +
                      $"| {Statistics.Median(floors):F1} | {Statistics.Median(ratios):F2} " +

@@ -175,7 +175,6 @@ MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divis
     const u64 weight_policy = moetune::l2_evict_first_policy();
     const u64 activation_policy = moetune::l2_evict_last_policy();
     for (int a = lane; a < s.routing.active_count; a += 32) s.gemm1_seen[a] = 0;
-    moetune::fence_proxy_async_shared();  // the ring held the routing scratch (ordinary stores) before the copies
     __syncwarp();
     RingCursor cursor;
     int item = s.first_ticket;
@@ -372,7 +371,7 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
     BulkShared<NT_MAX>& s = *reinterpret_cast<BulkShared<NT_MAX>*>(decode_bulk_shared_memory);
     u32 dynamic_bytes;
     asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(dynamic_bytes));
-    if (dynamic_bytes < sizeof(BulkShared<NT_MAX>)) __trap();  // the host's KernelLimits.DecodeBulkFixedBytes has drifted
+    if (dynamic_bytes < sizeof(BulkShared<NT_MAX>)) __trap();  // the host's KernelLimits.DecodeBulkMinimumBytes has drifted
     if (p.format != FORMAT || p.record_bytes != record_bytes_of(FORMAT)) __trap();  // the host chose the wrong build
     const int tid = threadIdx.x;
 
@@ -383,22 +382,27 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
     const int total = active * (p.w13_tiles + p.w2_tiles * p.splits2);
 
     // The ring for this launch: stages as wide as the widest group, as many as fit (at least two).
-    if (tid == 0)
+    if (tid < 32)
     {
         int widest = 0;
-        for (int a = 0; a < active; ++a) widest = max(widest, s.routing.offsets[a + 1] - s.routing.offsets[a]);
-        s.columns = max(1, min(8 * NT_MAX, widest));
-        s.stage_bytes = DECODE_BULK_STAGE_RECORDS * record_bytes_of(FORMAT) + s.columns * DECODE_BULK_COLUMN_STRIDE;
-        const int ring_bytes = (int)dynamic_bytes - (int)(moetune::shared_address(&s.ring) - moetune::shared_address(&s));
-        s.stages = min(DECODE_BULK_MAX_STAGES, ring_bytes / s.stage_bytes);
-        if (s.stages < 2) __trap();  // the host's shared memory budget is below two stages of the widest group
-        for (int k = 0; k < s.stages; ++k)
+        for (int a = tid; a < active; a += 32) widest = max(widest, s.routing.offsets[a + 1] - s.routing.offsets[a]);
+        for (int o = 16; o > 0; o >>= 1) widest = max(widest, __shfl_xor_sync(0xffffffffu, widest, o));
+        if (tid == 0)
         {
-            moetune::mbarrier_init(full_barrier(s, k), 1);  // the producer's arrival (with the stage's byte count)
-            moetune::mbarrier_init(empty_barrier(s, k), DECODE_WARPS * 32);
+            s.columns = max(1, min(8 * NT_MAX, widest));
+            s.stage_bytes = DECODE_BULK_STAGE_RECORDS * record_bytes_of(FORMAT) + s.columns * DECODE_BULK_COLUMN_STRIDE;
+            const int ring_bytes = (int)dynamic_bytes - (int)(moetune::shared_address(&s.ring) - moetune::shared_address(&s));
+            s.stages = min(DECODE_BULK_MAX_STAGES, ring_bytes / s.stage_bytes);
+            if (s.stages < 2) __trap();  // the host's shared memory budget is below two stages of the widest group
+            for (int k = 0; k < s.stages; ++k)
+            {
+                moetune::mbarrier_init(full_barrier(s, k), 1);  // the producer's arrival (with the stage's byte count)
+                moetune::mbarrier_init(empty_barrier(s, k), DECODE_WARPS * 32);
+            }
+            moetune::fence_mbarrier_init();
         }
-        moetune::fence_mbarrier_init();
     }
+    moetune::fence_proxy_async_shared();  // every thread's ordinary use of the routing scratch precedes the copies into the ring
     __syncthreads();
     const Ring ring{moetune::shared_address(&s.ring), s.stage_bytes, s.stages, DECODE_BULK_COLUMN_STRIDE};
     const Divisors d = launch_divisors(s.routing);
