@@ -266,20 +266,10 @@ MARLIN_DEVICE void run_pass(const MarlinParams& p, DecodeShared<NT_MAX>& s, cons
     __syncthreads();  // the reduce buffer is free again, and every write of the pass is fenced
 }
 
-// A GEMM2 pass reads h of its expert: wait until every GEMM1 tile of that expert is done. The GEMM1 tiles waited for
-// were taken earlier by running CTAs, so they finish within microseconds; a wait of seconds means a broken invariant,
-// and a trap reports it where a hang would not.
+// A GEMM2 pass reads h of its expert: each warp waits until every GEMM1 tile of that expert is done.
 MARLIN_DEVICE void wait_for_gemm1(const MarlinParams& p, int expert)
 {
-    if ((threadIdx.x & 31) == 0)
-    {
-        const u32* done = p.counters + MARLIN_COUNTER_EXPERT_DONE + expert;
-        for (u32 spins = 0; ld_acquire_u32(done) < (u32)p.w13_tiles; ++spins)
-        {
-            if (spins > (1u << 24)) __trap();
-            nanosleep_ns(64);
-        }
-    }
+    if ((threadIdx.x & 31) == 0) acquire_gemm1_done(p, expert);
     __syncwarp();
 }
 

@@ -6,14 +6,17 @@
 // contiguous range of each pair's x or h row) into a ring of shared-memory stages with the copy engine (1-D bulk
 // copies completing on an mbarrier per stage; weights marked L2 evict-first). It runs ahead of the consumers by as
 // many stages as the ring holds, across item boundaries, so weight bytes stay in flight while the consumers reduce,
-// store and signal an item, and while they wait for nothing at all: the GEMM1 -> GEMM2 wait is the producer's, made
-// before it copies a GEMM2 item's h. Consumers decode and multiply from shared memory (16-byte reads, conflict-free)
-// and release each stage through a second mbarrier.
+// store and signal an item. The consumers wait for nothing but stages: the GEMM1 -> GEMM2 wait is the producer's, and
+// it copies a GEMM2 item's weights before that wait is over (its h follows), so the weight stream goes on across the
+// boundary. Consumers decode and multiply from shared memory (16-byte reads, conflict-free) and release each stage
+// through a second mbarrier.
 //
 // Deadlock freedom: a CTA runs its items in ticket order, and the producer issues every stage of an item before it
 // takes up the next. The producer waits only for free stages (which its own consumers release, waiting on nothing but
-// the producer) and, for a GEMM2 item, for the GEMM1 items of its expert, whose tickets are all smaller. The smallest
-// unfinished ticket therefore always runs to completion: its copies were issued, and whatever it waited for is done.
+// the producer) and, for a GEMM2 item, for the GEMM1 items of its expert, whose tickets are all smaller; it never
+// waits for a free stage while a stage it issued still lacks its h (it waits for GEMM1 and copies h first). The
+// smallest unfinished ticket therefore always runs to completion: its copies are issued, and whatever it waits for
+// is done.
 //
 // Stage layout (its size is set per launch from the widest group, so that a 1-token forward keeps a deep ring):
 //   [DECODE_BULK_STAGE_RECORDS weight records][columns x column_stride activation slices]
@@ -102,47 +105,84 @@ MARLIN_DEVICE int item_stages(const DecodeItem& it)
 // ---------------------------------------------------------------------------------------------------------------
 
 // A GEMM2 item reads h of its expert: every GEMM1 tile of that expert must be done. Each lane acquires the counter
-// itself (the lanes then issue copies of h) and orders the acquired data before its bulk copies read it. The GEMM1
-// tiles waited for were taken earlier by running CTAs, so they finish within microseconds; a wait of seconds means a
-// broken invariant, and a trap reports it where a hang would not.
+// itself (the lanes then issue copies of h) and orders the acquired data before its bulk copies read it.
 template <int NT>
 MARLIN_DEVICE void producer_wait_for_gemm1(const MarlinParams& p, BulkShared<NT>& s, const DecodeItem& it)
 {
-    if (s.gemm1_seen[it.active]) return;
-    const u32* done = p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert;
-    for (u32 spins = 0; ld_acquire_u32(done) < (u32)p.w13_tiles; ++spins)
-    {
-        if (spins > (1u << 24)) __trap();
-        nanosleep_ns(64);
-    }
+    acquire_gemm1_done(p, it.expert);
     moetune::fence_proxy_async_global();
     __syncwarp();
     if ((threadIdx.x & 31) == 0) s.gemm1_seen[it.active] = 1;
     __syncwarp();
 }
 
-// Copies one pass (an item's group) into the ring, stage by stage.
+// One pass (an item's group) as the producer copies it.
+struct ProducedPass
+{
+    const u8* records;  // the item's first record
+    const u8* row;      // lane c < columns: pair c's activation row from the item's first chunk on
+    int columns;
+    int stages;
+};
+
+// Copies the activation slices of `count` consecutive stages of a pass, the first of them pass stage `k0` in ring
+// stage `first`, onto those stages' full barriers (whose byte counts already include them).
+template <int NT>
+MARLIN_DEVICE void copy_activations(const MarlinParams& p, const BulkShared<NT>& s, const Ring& ring, const DecodeItem& it,
+                                    const ProducedPass& pass, int first, int k0, int count, u64 policy)
+{
+    const int lane = threadIdx.x & 31;
+    if (lane >= pass.columns) return;
+    for (int j = 0; j < count; ++j)
+    {
+        const int stage = (first + j) % ring.stages, k = k0 + j;
+        const u32 slice = ring.base + stage * ring.stage_bytes + DECODE_BULK_STAGE_RECORDS * p.record_bytes + lane * ring.column_stride;
+        moetune::bulk_copy_to_shared(slice, pass.row + k * DECODE_BULK_STAGE_RECORDS * MARLIN_CHUNK_K * 2,
+                                     (u32)(stage_records(it, k) * MARLIN_CHUNK_K * 2), full_barrier(s, stage), policy);
+    }
+}
+
+// Copies one pass into the ring, stage by stage. A GEMM2 pass whose expert's GEMM1 this CTA has not yet seen complete
+// defers its h: its stages' weights go out as stages free up, and h follows once GEMM1 is done, so the weight stream
+// does not stop at the GEMM1 -> GEMM2 boundary. The producer resolves the wait before it would block on a stage the
+// consumers can only free by consuming a deferred one, so it never waits on itself.
 template <int NT>
 MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const Divisors& d, const Ring& ring, RingCursor& cursor,
                                 int item, const DecodeItem& it, int group, u64 weight_policy, u64 activation_policy)
 {
     const int lane = threadIdx.x & 31;
-    const int columns = group_columns<8 * NT>(s.routing, it.active, group);
-    const u8* records = item_records(p, it, it.chunk_begin);
-    // Lane c < columns copies column c's activations: its row from the item's first chunk on.
-    const u8* row = nullptr;
-    if (lane < columns)
+    ProducedPass pass;
+    pass.columns = group_columns<8 * NT>(s.routing, it.active, group);
+    pass.records = item_records(p, it, it.chunk_begin);
+    pass.row = nullptr;
+    if (lane < pass.columns)
     {
         const int pair = s.routing.sorted[s.routing.offsets[it.active] + 8 * NT * group + lane];
-        row = reinterpret_cast<const u8*>(activation_row(p, d, it.second, pair) + it.chunk_begin * MARLIN_CHUNK_K);
+        pass.row = reinterpret_cast<const u8*>(activation_row(p, d, it.second, pair) + it.chunk_begin * MARLIN_CHUNK_K);
     }
-    const int stages = item_stages(it);
-    for (int k = 0; k < stages; ++k)
+    pass.stages = item_stages(it);
+    bool deferred = it.second && !s.gemm1_seen[it.active];
+    const int first = cursor.stage;  // the pass's first ring stage
+    for (int k = 0; k < pass.stages; ++k)
     {
         const int n = stage_records(it, k);
         const u32 stage = ring.base + cursor.stage * ring.stage_bytes;
         const u32 full = full_barrier(s, cursor.stage);
-        if (cursor.round > 0) moetune::mbarrier_wait(empty_barrier(s, cursor.stage), cursor.phase ^ 1u);
+        if (cursor.round > 0)
+        {
+            const u32 empty = empty_barrier(s, cursor.stage);
+            const bool free = __shfl_sync(0xffffffffu, lane == 0 && moetune::mbarrier_test_wait(empty, cursor.phase ^ 1u), 0);
+            if (!free)
+            {
+                if (deferred)
+                {
+                    producer_wait_for_gemm1(p, s, it);
+                    copy_activations(p, s, ring, it, pass, first, 0, k, activation_policy);
+                    deferred = false;
+                }
+                moetune::mbarrier_wait(empty, cursor.phase ^ 1u);
+            }
+        }
         if (lane == 0)
         {
             if (k == 0)
@@ -151,17 +191,17 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
                 s.stage_group[cursor.stage] = group;
             }
             const u32 weight_bytes = (u32)(n * p.record_bytes);
-            moetune::mbarrier_arrive_expect_tx(full, weight_bytes + (u32)(columns * n * MARLIN_CHUNK_K * 2));
-            moetune::bulk_copy_to_shared(stage, records + (size_t)k * DECODE_BULK_STAGE_RECORDS * p.record_bytes, weight_bytes, full, weight_policy);
+            moetune::mbarrier_arrive_expect_tx(full, weight_bytes + (u32)(pass.columns * n * MARLIN_CHUNK_K * 2));
+            moetune::bulk_copy_to_shared(stage, pass.records + (size_t)k * DECODE_BULK_STAGE_RECORDS * p.record_bytes, weight_bytes, full, weight_policy);
         }
         __syncwarp();  // the expected byte count is set before any activation copy can complete
-        if (lane < columns)
-        {
-            const u32 slice = stage + DECODE_BULK_STAGE_RECORDS * p.record_bytes + lane * ring.column_stride;
-            moetune::bulk_copy_to_shared(slice, row + k * DECODE_BULK_STAGE_RECORDS * MARLIN_CHUNK_K * 2,
-                                         (u32)(n * MARLIN_CHUNK_K * 2), full, activation_policy);
-        }
+        if (!deferred) copy_activations(p, s, ring, it, pass, cursor.stage, k, 1, activation_policy);
         cursor.advance(ring.stages);
+    }
+    if (deferred)
+    {
+        producer_wait_for_gemm1(p, s, it);
+        copy_activations(p, s, ring, it, pass, first, 0, pass.stages, activation_policy);
     }
 }
 
@@ -182,7 +222,6 @@ MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divis
     {
         const u32 next = lane == 0 ? atomicAdd(ticket, 1u) : 0u;  // its round trip overlaps this item's copies
         const DecodeItem it = describe_item(p, s.routing, d, item);
-        if (it.second) producer_wait_for_gemm1(p, s, it);
         const int groups = item_groups<8 * NT>(s.routing, it.active);
         for (int group = 0; group < groups; ++group)
             produce_pass(p, s, d, ring, cursor, item, it, group, weight_policy, activation_policy);

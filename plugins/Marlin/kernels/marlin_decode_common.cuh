@@ -247,6 +247,19 @@ MARLIN_DEVICE const u16* activation_row(const MarlinParams& p, const Divisors& d
     return second ? p.intermediate + (size_t)pair * p.inter_size : p.hidden + (size_t)quotient(pair, d.top_k) * p.hidden_size;
 }
 
+// Spins until every GEMM1 tile of `expert` is done (acquire: h written before the tiles' increments is visible after
+// it). The tiles waited for were taken earlier by running CTAs, so they finish within microseconds; a wait of seconds
+// means a broken invariant, and a trap reports it where a hang would not.
+MARLIN_DEVICE void acquire_gemm1_done(const MarlinParams& p, int expert)
+{
+    const u32* done = p.counters + MARLIN_COUNTER_EXPERT_DONE + expert;
+    for (u32 spins = 0; ld_acquire_u32(done) < (u32)p.w13_tiles; ++spins)
+    {
+        if (spins > (1u << 24)) __trap();
+        nanosleep_ns(64);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Multiplication.
 // ---------------------------------------------------------------------------------------------------------------

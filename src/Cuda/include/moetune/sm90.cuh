@@ -42,6 +42,19 @@ MOETUNE_DEVICE bool mbarrier_try_wait(u32 barrier, u32 parity) {
     return done != 0;
 }
 
+// As mbarrier_try_wait, but answers at once: for a thread that has other work when the phase is not complete yet.
+MOETUNE_DEVICE bool mbarrier_test_wait(u32 barrier, u32 parity) {
+    u32 done;
+    asm volatile(
+        "{\n\t.reg .pred p;\n\t"
+        "mbarrier.test_wait.parity.shared::cta.b64 p, [%1], %2;\n\t"
+        "selp.u32 %0, 1, 0, p;\n\t}"
+        : "=r"(done)
+        : "r"(barrier), "r"(parity)
+        : "memory");
+    return done != 0;
+}
+
 // Waits for the phase of parity `parity`. A pipeline whose phases stop completing is a bug (a lost arrival or a
 // byte count that does not match the copies): after 2^26 tries (seconds) the kernel traps, so the failure is an
 // error the host reports rather than a hang.
