@@ -34,6 +34,9 @@ public sealed class EnvironmentSnapshot
         return new EnvironmentSnapshot(values);
     }
 
+    /// <summary>Every variable of the snapshot as it was given (blank values included), for handing on to a child process.</summary>
+    public IReadOnlyDictionary<string, string> Variables => _values;
+
     /// <summary>The variable's value, or null where it is unset or blank (a blank value counts as unset).</summary>
     public string? Get(string name) => _values.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 

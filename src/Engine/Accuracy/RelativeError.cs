@@ -9,8 +9,11 @@ public static class RelativeError
     public const double Bf16Tolerance = 1e-2;
 
     /// <summary>
-    /// ‖y − ref‖_F / ‖ref‖_F, with y decoded from bf16. Any NaN or infinity in y gives +∞ (a backend that leaves the
-    /// poisoned output untouched, or overflows, fails); a zero reference gives ‖y‖_F, so that only zeros pass it.
+    /// ‖y − ref‖_F / ‖ref‖_F, with y decoded from bf16. A NaN or infinity in y where the reference is finite gives +∞
+    /// (a backend that leaves the poisoned output untouched, or overflows, fails); a zero reference gives ‖y‖_F, so that
+    /// only zeros pass it. Where the reference itself is NaN or infinite (NaN or infinite inputs propagate, as IEEE
+    /// arithmetic has it), y must be the same (NaN, or the infinity of the same sign) and the element is left out of
+    /// the norms; anything else there gives +∞.
     /// </summary>
     public static double Frobenius(ReadOnlySpan<ushort> outputBf16, ReadOnlySpan<double> reference)
     {
@@ -23,6 +26,16 @@ public static class RelativeError
         for (var i = 0; i < reference.Length; i++)
         {
             double y = Bf16.ToFloat(outputBf16[i]);
+            if (!double.IsFinite(reference[i]))
+            {
+                if (!(double.IsNaN(reference[i]) ? double.IsNaN(y) : y == reference[i]))
+                {
+                    return double.PositiveInfinity;
+                }
+
+                continue;
+            }
+
             if (!double.IsFinite(y))
             {
                 return double.PositiveInfinity;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using MoeTune.Engine.Autotuning.Probing;
 using MoeTune.Engine.Backends;
 using MoeTune.Engine.Logging;
 using MoeTune.Engine.Selection;
@@ -12,22 +13,27 @@ namespace MoeTune.Engine.Autotuning;
 /// The autotuner driver (DESIGN.md "Tuning"): every registered backend is checked for support, gated against the CPU
 /// reference and timed per token bucket, unless the store already holds a valid measurement of it (same plugin
 /// version and kernels, same driver); then the plan rules choose a plan, keeping the incumbent within the tie margin,
-/// and measurements and decision are stored.
+/// and measurements and decision are stored. Candidates that <see cref="TuneSettings.Isolation"/> covers are measured
+/// in a probe child (<see cref="CandidateProber"/>), so that a crash, a hang or a poisoned CUDA context fails that
+/// candidate only; the others run in this process.
 /// </summary>
 public sealed class Autotuner
 {
     private readonly BackendCatalog _catalog;
     private readonly TuningStore _store;
+    private readonly IProbeLauncher _probeLauncher;
     private readonly ILogger<Autotuner> _logger;
     private readonly TimeProvider _clock;
 
-    public Autotuner(BackendCatalog catalog, TuningStore store, ILogger<Autotuner> logger, TimeProvider? clock = null)
+    public Autotuner(BackendCatalog catalog, TuningStore store, IProbeLauncher probeLauncher, ILogger<Autotuner> logger, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(probeLauncher);
         ArgumentNullException.ThrowIfNull(logger);
         _catalog = catalog;
         _store = store;
+        _probeLauncher = probeLauncher;
         _logger = logger;
         _clock = clock ?? TimeProvider.System;
     }
@@ -37,13 +43,16 @@ public sealed class Autotuner
     {
         ArgumentNullException.ThrowIfNull(request);
         ValidateBuckets(request.Buckets);
+        ValidateIsolation(request.Settings);
         var device = request.Device.Info;
         var shape = request.Weights.Shape;
         var candidates = _catalog.InPriorityOrder;
         var keys = candidates.Select(c => PluginKey.Of(c.Backend)).ToArray();
         var reusable = request.Settings.Force ? [] : Reusable(_store.GetMeasurements(device, shape, keys), request);
+        var recorder = new CandidateRecorder(request, ToolInfo.Version, _clock);
         var gate = new Lazy<GateCase>(() => new GateCase(request.Weights, request.Settings.Seed));
-        var measurer = new Lazy<CandidateMeasurer>(() => new CandidateMeasurer(request, gate.Value, ToolInfo.Version, _clock));
+        var measurer = new Lazy<CandidateMeasurer>(() => new CandidateMeasurer(request, gate.Value, recorder, _clock));
+        using var prober = new CandidateProber(request, _catalog, _probeLauncher, recorder, _logger);
 
         var measurements = new List<CandidateMeasurement>();
         var statuses = new List<CandidateStatus>();
@@ -64,9 +73,11 @@ public sealed class Autotuner
             }
 
             var index = i;
-            var measurement = measurer.Value.Measure(
-                backend,
-                (activity, done) => progress?.Report(new TuningProgress(backend.Name, index, candidates.Count, activity, done, steps)));
+            void Report(string activity, int done) => progress?.Report(new TuningProgress(backend.Name, index, candidates.Count, activity, done, steps));
+            var measurement = request.Settings.Isolation.Covers(candidates[i])
+                ? prober.Probe(candidates[i], Report, cancellationToken)
+                : measurer.Value.Measure(backend, Report);
+
             progress?.Report(new TuningProgress(backend.Name, i, candidates.Count, Describe(measurement), steps, steps));
             _store.SaveMeasurement(measurement);
             var status = CandidateStatus.From(measurement);
@@ -131,6 +142,19 @@ public sealed class Autotuner
         CandidateOutcome.Incorrect => "incorrect",
         _ => "failed",
     };
+
+    private static void ValidateIsolation(TuneSettings settings)
+    {
+        if (!Enum.IsDefined(settings.Isolation))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{(int)settings.Isolation} is not a candidate isolation"));
+        }
+
+        if (settings.ProbeTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"the probe timeout must be positive, got {timeout}");
+        }
+    }
 
     private static void ValidateBuckets(IReadOnlyList<int> buckets)
     {

@@ -12,9 +12,10 @@ namespace MoeTune.Engine.Autotuning;
 /// <summary>
 /// Measures one candidate: support check, prepare, the correctness gate, then one timing per token bucket within
 /// the candidate's budget. Whatever the backend throws becomes a Failed measurement naming the step: plugin code is
-/// foreign, and one bad candidate must not end the tune.
+/// foreign, and one bad candidate must not end the tune. The tuner runs it in-process, and a probe child
+/// (<see cref="Probing.ProbeWorker"/>) runs the same code for an isolated candidate.
 /// </summary>
-internal sealed class CandidateMeasurer(TuneRequest request, GateCase gate, string toolVersion, TimeProvider clock)
+internal sealed class CandidateMeasurer(TuneRequest request, GateCase gate, CandidateRecorder recorder, TimeProvider clock)
 {
     public CandidateMeasurement Measure(IMoeBackend backend, Action<string, int> progress)
     {
@@ -99,15 +100,5 @@ internal sealed class CandidateMeasurer(TuneRequest request, GateCase gate, stri
         return (timings, "");
     }
 
-    private CandidateMeasurement Record(IMoeBackend backend, CandidateOutcome outcome, string detail) => new()
-    {
-        Gpu = GpuClass.Of(request.Device.Info),
-        DriverVersion = request.Device.Info.DriverVersion,
-        Problem = request.Weights.Shape,
-        Plugin = PluginKey.Of(backend),
-        Outcome = outcome,
-        Detail = detail,
-        MeasuredAt = clock.GetUtcNow(),
-        ToolVersion = toolVersion,
-    };
+    private CandidateMeasurement Record(IMoeBackend backend, CandidateOutcome outcome, string detail) => recorder.Record(backend, outcome, detail);
 }

@@ -27,7 +27,19 @@ public sealed record TuneSettings
     /// <summary>Seeds the gate case and the timing inputs, so that reruns see the same data.</summary>
     public int Seed { get; init; } = TuningDefaults.Seed;
 
+    /// <summary>Which candidates are measured in a child process (<c>moetune probe</c>), out of harm's way.</summary>
+    public CandidateIsolation Isolation { get; init; } = CandidateIsolation.CudaPlugins;
+
+    /// <summary>
+    /// Wall-clock limit of one probe child, start to result; the child is killed (with its process tree) past it and
+    /// the candidate fails. Null for <see cref="TuningDefaults.ProbeTimeout"/> of <see cref="Policy"/>.
+    /// </summary>
+    public TimeSpan? ProbeTimeout { get; init; }
+
     public static TuneSettings Default { get; } = new();
+
+    /// <summary>The probe timeout in force: <see cref="ProbeTimeout"/>, else the default for the candidate budget.</summary>
+    public TimeSpan EffectiveProbeTimeout => ProbeTimeout ?? TuningDefaults.ProbeTimeout(Policy);
 
     /// <summary>The buckets to time on a device of <paramref name="kind"/>.</summary>
     public IReadOnlyList<int> BucketsOn(DeviceKind kind) => Buckets ?? TuningDefaults.BucketsFor(kind);

@@ -16,6 +16,19 @@ public static class TuningDefaults
     public const int Seed = 20240607;
 
     /// <summary>
+    /// What a probe child may spend besides its candidate budget: starting the runtime, loading the plugins, reading
+    /// the weights, compiling the candidate's kernels on a cold cache (the slow part) and preparing the layer.
+    /// </summary>
+    public static TimeSpan ProbeAllowance { get; } = TimeSpan.FromSeconds(180);
+
+    /// <summary>A probe child's default wall-clock limit: the candidate budget plus <see cref="ProbeAllowance"/>.</summary>
+    public static TimeSpan ProbeTimeout(MeasurementPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return policy.CandidateBudget + ProbeAllowance;
+    }
+
+    /// <summary>
     /// The buckets tuned when none are given: all of them on a GPU; on the CPU only the decode range up to 64 tokens,
     /// because the Reference backend is a float64 oracle and timing it at prefill sizes would take minutes per bucket.
     /// </summary>

@@ -35,6 +35,8 @@ public sealed class BackendCatalog : IDisposable
     {
         ArgumentNullException.ThrowIfNull(hostBackends);
         ArgumentNullException.ThrowIfNull(logger);
+        ApplicationDirectory = applicationDirectory;
+        Environment = environment;
         Registry = new BackendRegistry();
         var builtIn = Registry.TryAdd([new ReferenceBackend()], BuiltInSource);
         var host = builtIn ?? Registry.TryAdd([.. hostBackends], HostSource);
@@ -58,6 +60,12 @@ public sealed class BackendCatalog : IDisposable
     }
 
     public BackendRegistry Registry { get; }
+
+    /// <summary>The folder whose <c>plugins/</c> was searched: a tuner's probe child loads its plugins from the same places.</summary>
+    public string ApplicationDirectory { get; }
+
+    /// <summary>The MOETUNE_* variables the plugins were found with (MOETUNE_PLUGINS), handed on to probe children.</summary>
+    public EnvironmentSnapshot Environment { get; }
 
     public IReadOnlyList<LoadedPlugin> Plugins => _plugins.Loaded;
 

@@ -1,3 +1,4 @@
+using MoeTune.Engine.Autotuning;
 using MoeTune.Tuning;
 
 namespace MoeTune.Engine.Hosting;
@@ -25,6 +26,17 @@ public sealed class MoeTuneOptions
 
     /// <summary>Token buckets to tune; empty for the device's default (all on a GPU, up to 64 on the CPU).</summary>
     public IList<int> TuneBuckets { get; } = [];
+
+    /// <summary>
+    /// Which candidates an autotune measures in a child process (<c>moetune probe</c>, which the application must ship
+    /// beside itself, or another <see cref="Autotuning.Probing.IProbeLauncher"/>): by default CUDA plugins, so that a
+    /// crashing or hanging kernel fails its candidate instead of the engine. <see cref="CandidateIsolation.None"/> runs
+    /// every candidate in-process.
+    /// </summary>
+    public CandidateIsolation IsolateCandidates { get; set; } = CandidateIsolation.CudaPlugins;
+
+    /// <summary>Wall-clock limit of one probe child; null for the candidate budget plus <see cref="TuningDefaults.ProbeAllowance"/>.</summary>
+    public TimeSpan? ProbeTimeout { get; set; }
 
     /// <summary>Allow per-bucket (hybrid) plans, which keep one weight copy per backend.</summary>
     public bool AllowHybrid { get; set; }

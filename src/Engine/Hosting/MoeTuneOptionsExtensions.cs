@@ -12,5 +12,7 @@ internal static class MoeTuneOptionsExtensions
         Buckets = options.TuneBuckets.Count > 0 ? [.. options.TuneBuckets.Distinct().Order()] : null,
         Policy = MeasurementPolicy.Default with { CandidateBudget = options.TuneBudgetPerCandidate },
         AllowHybrid = options.AllowHybrid,
+        Isolation = options.IsolateCandidates,
+        ProbeTimeout = options.ProbeTimeout,
     };
 }

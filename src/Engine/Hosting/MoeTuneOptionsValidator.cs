@@ -32,6 +32,16 @@ public sealed class MoeTuneOptionsValidator : IValidateOptions<MoeTuneOptions>
             errors.Add($"MoeTuneOptions.TuneBudgetPerCandidate must be positive, got {options.TuneBudgetPerCandidate}");
         }
 
+        if (!Enum.IsDefined(options.IsolateCandidates))
+        {
+            errors.Add(string.Create(c, $"MoeTuneOptions.IsolateCandidates {(int)options.IsolateCandidates} is not a candidate isolation"));
+        }
+
+        if (options.ProbeTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"MoeTuneOptions.ProbeTimeout must be positive, got {timeout}");
+        }
+
         var badBucket = options.TuneBuckets.Where(b => !TokenBuckets.IsBucket(b)).Select(b => b.ToString(c)).ToList();
         if (badBucket.Count > 0)
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using MoeTune.Abstractions.Backends;
 using MoeTune.Cuda.Compilation;
 using MoeTune.Engine.Autotuning;
+using MoeTune.Engine.Autotuning.Probing;
 using MoeTune.Engine.Backends;
 using MoeTune.Engine.Devices;
 using MoeTune.Engine.Layers;
@@ -18,7 +19,8 @@ public static class MoeTuneServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="IMoeLayerFactory"/> and what it needs: devices, the backend catalog (built-in Reference plus
-    /// plugins), the tuning store, the autotuner and the selector. Options are validated when the container starts
+    /// plugins), the tuning store, the autotuner with its probe launcher (the moetune host beside the application;
+    /// register another <see cref="IProbeLauncher"/> first to change it) and the selector. Options are validated when the container starts
     /// (or on first use where nothing starts it). <see cref="IMoeBackend"/> services in the container join the
     /// candidates as in-process backends. Register an <see cref="EnvironmentSnapshot"/> first to read MOETUNE_*
     /// from somewhere other than the process environment.
@@ -35,6 +37,7 @@ public static class MoeTuneServiceCollectionExtensions
         services.TryAddSingleton(sp => KernelCompiler.CreateDefault(sp.GetRequiredService<ILogger<KernelCompiler>>()));
         services.TryAddSingleton(CreateCatalog);
         services.TryAddSingleton(OpenStore);
+        services.TryAddSingleton<IProbeLauncher>(_ => new HostProbeLauncher());
         services.TryAddSingleton<Autotuner>();
         services.TryAddSingleton<BackendSelector>();
         services.TryAddSingleton<IMoeLayerFactory, MoeLayerFactory>();

@@ -32,6 +32,11 @@ public interface IMoeLayer : IDisposable
 
     long WorkspaceBytes { get; }
 
-    /// <summary>Runs the backend the plan names for <see cref="MoeForwardArgs.Tokens"/>.</summary>
+    /// <summary>
+    /// Runs the backend the plan names for <see cref="MoeForwardArgs.Tokens"/>. The tokens must be in 1..<see cref="MaxTokens"/>
+    /// and the tensors of the documented types and shapes in <see cref="Location"/> memory, else an
+    /// <see cref="ArgumentException"/> names the tensor; host-resident expert ids are checked to be in [0, E) too
+    /// (device-resident ones are the caller's to keep in range). NaN and infinite inputs propagate as in the reference.
+    /// </summary>
     void Forward(in MoeForwardArgs args);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MoeTune.Abstractions.Backends;
 using MoeTune.Abstractions.Devices;
 using MoeTune.Abstractions.Problems;
@@ -55,9 +56,22 @@ internal sealed class MoeLayer : IMoeLayer
 
     public void Forward(in MoeForwardArgs args)
     {
-        if (args.Tokens < 1 || args.Tokens > MaxTokens)
+        var tokens = args.Tokens;
+        if (tokens < 1 || tokens > MaxTokens)
         {
-            throw new ArgumentOutOfRangeException(nameof(args), args.Tokens, $"a forward takes 1..{MaxTokens} tokens");
+            throw new ArgumentOutOfRangeException(nameof(args), tokens, $"a forward takes 1..{MaxTokens} tokens");
+        }
+
+        // The engine's own check at its public entry, whatever the backend checks: a tensor of the wrong type, shape or
+        // memory would have a CUDA kernel read or write past it.
+        args.Hidden.Require("hidden", DType.Bf16, tokens, Shape.Hidden, Location);
+        args.TopKIds.Require("topk_ids", DType.I32, tokens, Shape.TopK, Location);
+        args.TopKWeights.Require("topk_weights", DType.F32, tokens, Shape.TopK, Location);
+        args.Output.Require("output", DType.Bf16, tokens, Shape.Hidden, Location);
+        if (Location == MemoryLocation.Host)
+        {
+            // Device-resident ids would need a copy back (a synchronisation) to check; host ones cost a pass.
+            RequireExpertIds(args.TopKIds, Shape.Experts);
         }
 
         for (var i = 0; i < _stepLimits.Length; i++)
@@ -66,6 +80,19 @@ internal sealed class MoeLayer : IMoeLayer
             {
                 _stepLayers[i].Forward(args);
                 return;
+            }
+        }
+    }
+
+    private static unsafe void RequireExpertIds(TensorRef ids, int experts)
+    {
+        var values = new ReadOnlySpan<int>((void*)ids.Address, checked((int)ids.ElementCount));
+        for (var i = 0; i < values.Length; i++)
+        {
+            if ((uint)values[i] >= (uint)experts)
+            {
+                throw new ArgumentException(string.Create(
+                    CultureInfo.InvariantCulture, $"topk_ids[{i / ids.Cols}, {i % ids.Cols}] is {values[i]}; expert ids are 0..{experts - 1}"));
             }
         }
     }

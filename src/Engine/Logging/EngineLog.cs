@@ -28,6 +28,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "candidate {Status}")]
     public static partial void CandidateMeasured(ILogger logger, CandidateStatus status);
 
+    [LoggerMessage(EventId = 22, Level = LogLevel.Debug, Message = "probing {Backend} in a child process (timeout {TimeoutSeconds} s)")]
+    public static partial void CandidateProbing(ILogger logger, string backend, double timeoutSeconds);
+
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "stored decision for {Problem} on {Device}: {Choice}")]
     public static partial void DecisionStored(ILogger logger, PlanChoice choice, MoeShape problem, DeviceInfo device);
 

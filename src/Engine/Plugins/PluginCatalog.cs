@@ -2,6 +2,7 @@ using System.Reflection;
 using McMaster.NETCore.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 using MoeTune.Abstractions.Backends;
+using MoeTune.Cuda.Native;
 using MoeTune.Engine.Backends;
 
 namespace MoeTune.Engine.Plugins;
@@ -62,17 +63,18 @@ public sealed class PluginCatalog : IDisposable
 
     private void LoadOne(PluginFolder folder, BackendRegistry registry, Action<IServiceCollection> addSharedServices)
     {
-        var refusal = Precheck(folder);
-        if (refusal is not null)
-        {
-            _failures.Add(new PluginLoadFailure(folder.Directory, refusal));
-            return;
-        }
-
         PluginLoader? loader = null;
         ServiceProvider? provider = null;
         try
         {
+            // Inside the try: a folder that cannot be read (permissions, a dangling link) is a refusal too.
+            var refusal = Precheck(folder);
+            if (refusal is not null)
+            {
+                Fail(folder, refusal);
+                return;
+            }
+
             loader = PluginLoader.CreateFromAssemblyFile(
                 folder.AssemblyPath,
                 SharedAssemblies.Types,
@@ -148,7 +150,8 @@ public sealed class PluginCatalog : IDisposable
 
     /// <summary>
     /// One line about an exception from foreign code (a plugin's loading, a backend's support check, prepare or
-    /// forward): missing files by name, type-load failures by their first distinct causes, else type and message.
+    /// forward): missing files by name, type-load failures by their first distinct causes, CUDA errors with the driver's
+    /// call and error text, else type and message.
     /// </summary>
     internal static string Describe(Exception ex) => ex switch
     {
@@ -158,6 +161,7 @@ public sealed class PluginCatalog : IDisposable
         FileNotFoundException fnf => $"missing dependency: {fnf.FileName ?? fnf.Message}",
         FileLoadException fl => $"dependency failed to load: {fl.FileName ?? fl.Message} ({fl.Message})",
         BadImageFormatException bad => $"not a loadable .NET assembly: {bad.FileName ?? bad.Message}",
+        CudaException cuda => $"CUDA error: {cuda.Message}",
         _ => $"{ex.GetType().Name}: {ex.Message}",
     };
 }

@@ -21,32 +21,38 @@ public static class PluginDiscovery
         var applicationPlugins = Path.Combine(applicationDirectory, "plugins");
         if (Directory.Exists(applicationPlugins))
         {
-            folders.AddRange(Children(applicationPlugins, ApplicationOrigin));
+            AddChildren(applicationPlugins, ApplicationOrigin, folders, failures);
         }
 
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var listed in ListedRoots(environment))
         {
-            if (!Directory.Exists(listed))
+            if (AbsoluteFolder(listed) is not { } root)
             {
                 failures.Add(new PluginLoadFailure(listed, $"listed in {EnvironmentVariables.Plugins} but is not a folder"));
                 continue;
             }
 
-            var single = new PluginFolder(listed, EnvironmentVariables.Plugins);
+            if (!seen.Add(root))
+            {
+                continue;
+            }
+
+            var single = new PluginFolder(root, EnvironmentVariables.Plugins);
             if (File.Exists(single.AssemblyPath))
             {
                 folders.Add(single);
             }
             else
             {
-                folders.AddRange(Children(listed, EnvironmentVariables.Plugins));
+                AddChildren(root, EnvironmentVariables.Plugins, folders, failures);
             }
         }
 
         return (folders, failures);
     }
 
-    /// <summary>The absolute, de-duplicated folders MOETUNE_PLUGINS lists (empty entries ignored).</summary>
+    /// <summary>The non-empty entries MOETUNE_PLUGINS lists, as written (trimmed); two spellings of one folder load it once.</summary>
     public static IReadOnlyList<string> ListedRoots(EnvironmentSnapshot environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
@@ -58,13 +64,37 @@ public static class PluginDiscovery
 
         return value
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(p => Path.TrimEndingDirectorySeparator(Path.GetFullPath(p)))
             .Distinct(StringComparer.Ordinal)
             .ToList();
     }
 
-    private static IEnumerable<PluginFolder> Children(string root, string origin) =>
-        Directory.EnumerateDirectories(root)
-            .Order(StringComparer.Ordinal)
-            .Select(d => new PluginFolder(Path.GetFullPath(d), origin));
+    /// <summary>The entry as an absolute folder path, or null where it is no folder (or no path at all: a NUL, say).</summary>
+    private static string? AbsoluteFolder(string entry)
+    {
+        try
+        {
+            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(entry));
+            return Directory.Exists(full) ? full : null;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or NotSupportedException or System.Security.SecurityException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Each subfolder of <paramref name="root"/> as a plugin folder; a root that cannot be listed is a failure.</summary>
+    private static void AddChildren(string root, string origin, List<PluginFolder> folders, List<PluginLoadFailure> failures)
+    {
+        try
+        {
+            folders.AddRange(Directory.EnumerateDirectories(root)
+                .Order(StringComparer.Ordinal)
+                .Select(d => new PluginFolder(Path.GetFullPath(d), origin))
+                .ToList());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            failures.Add(new PluginLoadFailure(root, $"{(origin == ApplicationOrigin ? "the application's plugin folder" : $"listed in {origin} but")} cannot be listed: {e.Message}"));
+        }
+    }
 }

@@ -20,6 +20,7 @@ public static class CliApplication
         new RunCommand(),
         new BenchCommand(),
         new DbCommand(),
+        new ProbeCommand(),
     ];
 
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (see <see cref="ExitCodes"/>).</summary>

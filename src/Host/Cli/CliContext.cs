@@ -68,11 +68,15 @@ public sealed class CliContext
     /// The engine's services for one command: AddMoeTune over this context's environment and plugin folder, logging at
     /// Debug with <paramref name="verbose"/> and Information otherwise.
     /// </summary>
-    public ServiceProvider CreateServices(bool verbose, Action<MoeTuneOptions>? configure = null)
+    public ServiceProvider CreateServices(bool verbose, Action<MoeTuneOptions>? configure = null) =>
+        CreateServices(verbose ? LogLevel.Debug : LogLevel.Information, configure);
+
+    /// <summary>The engine's services for one command, logging at <paramref name="level"/> and above.</summary>
+    public ServiceProvider CreateServices(LogLevel level, Action<MoeTuneOptions>? configure = null)
     {
         var services = new ServiceCollection();
         // A factory registration, so that the container disposes (and so flushes) the log with itself.
-        services.AddSingleton(_ => LoggerFactory(verbose ? LogLevel.Debug : LogLevel.Information));
+        services.AddSingleton(_ => LoggerFactory(level));
         services.AddSingleton(Environment);
         services.AddMoeTune(options =>
         {

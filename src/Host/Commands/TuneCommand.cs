@@ -41,28 +41,47 @@ internal sealed class TuneCommand : ICliCommand
         };
         var force = new Option<bool>("--force") { Description = "Measure every candidate again, ignoring stored measurements." };
         var hybrid = new Option<bool>("--hybrid") { Description = "Allow per-bucket plans (one weight copy per backend)." };
+        var isolation = new Option<CandidateIsolation>("--isolation")
+        {
+            Description = "Which candidates are measured in a child process, so that a crash or a hang fails only that candidate: "
+                + "cuda-plugins (default), all-plugins, or none (every candidate in this process).",
+            HelpName = string.Join('|', CandidateIsolations.Names.Select(n => n.Name)),
+            DefaultValueFactory = _ => CandidateIsolation.CudaPlugins,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Single().Value;
+                if (CandidateIsolations.TryParse(text, out var value))
+                {
+                    return value;
+                }
+
+                result.AddError($"unknown isolation '{text}'; valid: {string.Join(", ", CandidateIsolations.Names.Select(n => n.Name))}");
+                return default;
+            },
+        };
+        var probeTimeout = new Option<double?>("--probe-timeout")
+        {
+            Description = string.Create(CultureInfo.InvariantCulture,
+                $"Seconds a candidate's child process may run before it is killed and the candidate fails (default: --budget + {TuningDefaults.ProbeAllowance.TotalSeconds:0})."),
+        };
         var weights = new Option<string?>("--weights") { Description = "Tune on a checkpoint layer's experts instead of synthetic weights." };
         var layer = new Option<int?>("--layer") { Description = "The decoder layer --weights reads (default: the first MoE layer)." };
         var command = new Command("tune", "Measure every backend that can run a model on this device, choose a plan, and store it.")
         {
-            model, format, device, tokens, objective, budget, force, hybrid, weights, layer,
+            model, format, device, tokens, objective, budget, force, hybrid, isolation, probeTimeout, weights, layer,
         };
         CommandAction.Set(command, context, parse =>
         {
             var spec = ModelArgument.Resolve(parse.GetRequiredValue(model), parse.GetValue(format));
-            var seconds = parse.GetValue(budget);
-            if (!(seconds > 0) || !double.IsFinite(seconds))
-            {
-                throw CliException.Usage($"--budget must be a positive number of seconds, got {seconds.ToString(CultureInfo.InvariantCulture)}");
-            }
-
             var settings = new TuneSettings
             {
                 Objective = parse.GetValue(objective),
                 Buckets = parse.GetValue(tokens),
-                Policy = MeasurementPolicy.Default with { CandidateBudget = TimeSpan.FromSeconds(seconds) },
+                Policy = MeasurementPolicy.Default with { CandidateBudget = PositiveSeconds("--budget", parse.GetValue(budget)) },
                 AllowHybrid = parse.GetValue(hybrid),
                 Force = parse.GetValue(force),
+                Isolation = parse.GetValue(isolation),
+                ProbeTimeout = parse.GetValue(probeTimeout) is { } limit ? PositiveSeconds("--probe-timeout", limit) : null,
             };
             var (layerWeights, weightsText) = LayerWeights.Load(spec, parse.GetValue(weights), parse.GetValue(layer));
             TuneResult result;
@@ -85,6 +104,12 @@ internal sealed class TuneCommand : ICliCommand
         });
         return command;
     }
+
+    /// <summary>A positive number of seconds, at most about 30 years (beyond that TimeSpan overflows; nobody means it).</summary>
+    private static TimeSpan PositiveSeconds(string option, double seconds) =>
+        seconds is > 0 and <= 1e9
+            ? TimeSpan.FromSeconds(seconds)
+            : throw CliException.Usage($"{option} must be a positive number of seconds, got {seconds.ToString(CultureInfo.InvariantCulture)}");
 
     private static void Print(CliContext context, ModelSpec spec, string weightsText, string deviceText, TuneResult result, string location)
     {

@@ -8,28 +8,34 @@ using MoeTune.Engine.Hosting;
 namespace MoeTune.Engine.Tests.Support;
 
 /// <summary>
-/// The engine as a library user builds it (AddMoeTune), with a private database, no plugin folders, the given
-/// in-process backends, and the log captured.
+/// The engine as a library user builds it (AddMoeTune), with a private database, no plugin folders but those given
+/// (as MOETUNE_PLUGINS), the given in-process backends, and the log captured.
 /// </summary>
 internal sealed class EngineHarness : IDisposable
 {
     private readonly TempDirectory _temp;
     private readonly bool _ownsTemp;
 
-    public EngineHarness(IEnumerable<IMoeBackend>? backends = null, Action<MoeTuneOptions>? configure = null, TempDirectory? shared = null)
+    public EngineHarness(
+        IEnumerable<IMoeBackend>? backends = null,
+        Action<MoeTuneOptions>? configure = null,
+        TempDirectory? shared = null,
+        string? pluginFolders = null,
+        Action<IServiceCollection>? services = null)
     {
         _ownsTemp = shared is null;
         _temp = shared ?? new TempDirectory();
         DatabasePath = _temp.Combine("tuning.db");
-        var services = new ServiceCollection();
-        services.AddSingleton(_ => CapturingLoggerProvider.Factory(Log, LogLevel.Debug));
-        services.AddSingleton(EnvironmentSnapshot.Empty.With(EnvironmentVariables.Database, DatabasePath));
+        var collection = new ServiceCollection();
+        collection.AddSingleton(_ => CapturingLoggerProvider.Factory(Log, LogLevel.Debug));
+        collection.AddSingleton(EnvironmentSnapshot.Empty.With(EnvironmentVariables.Database, DatabasePath).With(EnvironmentVariables.Plugins, pluginFolders));
         foreach (var backend in backends ?? [])
         {
-            services.AddSingleton<IMoeBackend>(backend);
+            collection.AddSingleton<IMoeBackend>(backend);
         }
 
-        services.AddMoeTune(options =>
+        services?.Invoke(collection);
+        collection.AddMoeTune(options =>
         {
             options.ApplicationDirectory = _temp.Path;
             options.TuneBuckets.Add(1);
@@ -37,7 +43,7 @@ internal sealed class EngineHarness : IDisposable
             options.TuneBudgetPerCandidate = TimeSpan.FromSeconds(0.5);
             configure?.Invoke(options);
         });
-        Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        Services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
     public ServiceProvider Services { get; }

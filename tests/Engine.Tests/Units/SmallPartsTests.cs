@@ -31,6 +31,18 @@ public sealed class SmallPartsTests
     }
 
     [Fact]
+    public void Where_the_reference_is_not_finite_the_output_must_match_it_and_is_left_out_of_the_norms()
+    {
+        double[] reference = [1.5, double.NaN, double.PositiveInfinity, -2];
+        ushort[] same = [Bf16.FromDouble(1.5), ForwardTensors.Bf16NaN, Bf16.FromFloat(float.PositiveInfinity), Bf16.FromDouble(-2)];
+
+        Assert.Equal(0, RelativeError.Frobenius(same, reference));
+        Assert.Equal(double.PositiveInfinity, RelativeError.Frobenius([same[0], Bf16.FromDouble(7), same[2], same[3]], reference));
+        Assert.Equal(double.PositiveInfinity, RelativeError.Frobenius([same[0], same[1], Bf16.FromFloat(float.NegativeInfinity), same[3]], reference));
+        Assert.Equal(double.PositiveInfinity, RelativeError.Frobenius([same[0], same[1], ForwardTensors.Bf16NaN, same[3]], reference));
+    }
+
+    [Fact]
     public void Relative_error_against_a_zero_reference_is_the_output_norm()
     {
         Assert.Equal(0, RelativeError.Frobenius([0, 0], [0, 0]));
