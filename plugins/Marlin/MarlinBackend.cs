@@ -12,12 +12,12 @@ namespace MoeTune.Plugins.Marlin;
 
 /// <summary>
 /// Weight-streaming W4A16 for decoding (DESIGN.md "Backends"): NVFP4 or MXFP4 weights reshuffled at prepare time into
-/// the order mma.sync's fragments consume, streamed with an L2 evict-first hint (straight into a register ring on the
-/// decode path, through cp.async rings on the prefill path), decoded to bf16 in registers (exactly) and multiplied
-/// with bf16 activations. Up to 16 tokens run as one persistent kernel whose work is split over experts, weight rows
-/// and K so that a single token fills the GPU; more tokens run a tiled path. SM 8.0 and newer; on SM 9.0 and newer the
-/// decode kernel streams weights with the copy engine instead (<see cref="Marlin.DecodePipeline"/>). NOTES.md beside
-/// this file has the decode path's measurements and predictions.
+/// the order mma.sync's fragments consume, streamed with an L2 evict-first hint (on the decode path by the copy engine
+/// into a shared-memory ring on SM 9.0 and newer, else straight into a register ring; see <see cref="Marlin.DecodePipeline"/>;
+/// through cp.async rings on the prefill path), decoded to bf16 in registers (exactly) and multiplied with bf16
+/// activations. Up to 16 tokens run as one persistent kernel whose work is split over experts, weight rows and K so that
+/// a single token fills the GPU; more tokens run a tiled path. SM 8.0 and newer. NOTES.md beside this file has the
+/// decode path's measurements and predictions.
 /// </summary>
 public sealed class MarlinBackend : IMoeBackend
 {
@@ -62,7 +62,7 @@ public sealed class MarlinBackend : IMoeBackend
         var geometry = new LayerGeometry(weights.Shape);
         var pipeline = DecodePipelineChoice.Resolve(
             DecodePipeline, Environment.GetEnvironmentVariable(DecodePipelineChoice.EnvironmentVariable), context.Device);
-        var launch = Planning.DecodeLaunch.For(
+        var launch = DecodeLaunch.For(
             pipeline, MarlinPreparedLayer.SmResourcesOf(cuda.Device), cuda.Device.MaxSharedMemoryPerBlockOptin, geometry.RecordBytes);
         var modules = MarlinModules.Load(compiler, cuda, launch);
         PreparedWeights prepared;

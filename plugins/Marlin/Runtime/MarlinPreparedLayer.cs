@@ -9,10 +9,10 @@ namespace MoeTune.Plugins.Marlin.Runtime;
 
 /// <summary>
 /// A Marlin layer on one GPU: prepared weights, workspaces for <see cref="MaxTokens"/>, loaded kernels. Forward only
-/// enqueues launches: one persistent kernel for up to 16 tokens (the decode path, of the pipeline the layer was
-/// prepared with), four kernels above (prefill). It
-/// allocates nothing, never waits for the GPU, and is capturable into a CUDA graph. Forwards share the workspaces and
-/// the decode kernel's counters, so calls on one layer must not run concurrently (on two streams at once).
+/// enqueues launches: one persistent kernel for up to 16 tokens (the decode path, in the pipeline the layer was
+/// prepared with), four kernels above (prefill). It allocates nothing, never waits for the GPU, and is capturable into
+/// a CUDA graph. Forwards share the workspaces and the decode kernel's counters, so calls on one layer must not run
+/// concurrently (on two streams at once).
 /// </summary>
 internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
 {
@@ -61,9 +61,6 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
     public long WorkspaceBytes => intermediate.Bytes + partials.Bytes + counters.Bytes + (routing?.Bytes ?? 0);
 
     public int MaxTokens { get; }
-
-    /// <summary>Which decode pipeline the layer runs.</summary>
-    public DecodePipeline DecodePipeline => modules.DecodeLaunch.Pipeline;
 
     /// <summary>Takes ownership of <paramref name="weights"/> and <paramref name="modules"/> (disposed on failure too).</summary>
     public static MarlinPreparedLayer Create(LayerGeometry geometry, PreparedWeights weights, MarlinModules modules, CudaContext context, int maxTokens)
