@@ -5,8 +5,9 @@ namespace MoeTune.Plugins.Marlin.Planning;
 /// <summary>
 /// How a decode pipeline's kernels are launched on one GPU: threads per CTA and dynamic shared memory per CTA, by
 /// n-tile count. The register ring takes the fixed size of its struct. The bulk-copy pipeline takes an equal share of
-/// the SM (a third with one n-tile, a half with two, less the 1 KiB the driver reserves per CTA): the kernel sizes its
-/// ring to what it is given, so a larger share is a deeper ring, and the share sets how many CTAs an SM holds.
+/// the SM for the CTAs it aims to hold there (three with one n-tile, two with two, less the 1 KiB the driver reserves
+/// per CTA), or for fewer where such a share is below its minimum (an SM of 100 KiB, as on SM 12.0, holds one
+/// two-n-tile CTA): the kernel sizes its ring to what it is given, so the share is the ring's depth.
 /// </summary>
 public sealed record DecodeLaunch(DecodePipeline Pipeline, int Threads, int SharedBytesOneTile, int SharedBytesTwoTiles)
 {
@@ -25,7 +26,7 @@ public sealed record DecodeLaunch(DecodePipeline Pipeline, int Threads, int Shar
     /// <summary>
     /// The launch of <paramref name="pipeline"/> for weights of <paramref name="recordBytes"/>-byte records on an SM
     /// with <paramref name="sm"/>'s resources, where a block may opt in to <paramref name="maxSharedPerBlock"/> bytes.
-    /// Throws when the bulk pipeline's share is below its minimum (two stages as wide as a group).
+    /// Throws when even a whole SM is below the bulk pipeline's minimum (two stages as wide as a group).
     /// </summary>
     public static DecodeLaunch For(DecodePipeline pipeline, SmResources sm, int maxSharedPerBlock, int recordBytes)
     {
@@ -41,15 +42,18 @@ public sealed record DecodeLaunch(DecodePipeline Pipeline, int Threads, int Shar
 
     private static int BulkShare(SmResources sm, int maxSharedPerBlock, int recordBytes, int columnTiles)
     {
-        var share = Math.Min(maxSharedPerBlock, (sm.SharedBytes / BulkCtasPerSm(columnTiles)) - ReservedSharedBytesPerCta) / 128 * 128;
         var minimum = KernelLimits.DecodeBulkMinimumBytes(columnTiles, recordBytes);
-        if (share < minimum)
+        for (var ctas = BulkCtasPerSm(columnTiles); ctas >= 1; ctas--)
         {
-            throw new NotSupportedException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Marlin's bulk-copy decode kernel with {columnTiles} n-tile(s) needs {minimum} bytes of shared memory per CTA; this GPU gives {share} ({sm.SharedBytes} per SM, {maxSharedPerBlock} per block)"));
+            var share = Math.Min(maxSharedPerBlock, (sm.SharedBytes / ctas) - ReservedSharedBytesPerCta) / 128 * 128;
+            if (share >= minimum)
+            {
+                return share;
+            }
         }
 
-        return share;
+        throw new NotSupportedException(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Marlin's bulk-copy decode kernel with {columnTiles} n-tile(s) needs {minimum} bytes of shared memory per CTA; this GPU has {sm.SharedBytes} per SM and allows {maxSharedPerBlock} per block"));
     }
 }

@@ -43,10 +43,18 @@ public sealed class DecodeLaunchTests
     }
 
     [Fact]
-    public void A_share_below_two_full_stages_is_refused_with_the_numbers()
+    public void An_sm_of_100_kib_holds_three_one_tile_ctas_but_only_one_two_tile_cta()
     {
-        var small = new SmResources(65536, 2048, 102400);
-        var error = Assert.Throws<NotSupportedException>(() => DecodeLaunch.For(DecodePipeline.BulkCopy, small, 101376, 576));
+        // SM 12.0: 100 KiB per SM, 99 KiB per block. Two n-tiles need 9088 + 2 x 21248 = 51584 bytes: half an SM is short.
+        var launch = DecodeLaunch.For(DecodePipeline.BulkCopy, new SmResources(65536, 1536, 102400), 101376, 576);
+        Assert.Equal((33024, 101376), (launch.SharedBytes(1), launch.SharedBytes(2)));
+    }
+
+    [Fact]
+    public void An_sm_below_two_full_stages_is_refused_with_the_numbers()
+    {
+        var small = new SmResources(65536, 2048, 49152);
+        var error = Assert.Throws<NotSupportedException>(() => DecodeLaunch.For(DecodePipeline.BulkCopy, small, 48128, 576));
         Assert.Contains("2 n-tile(s) needs 51584 bytes", error.Message, StringComparison.Ordinal);
     }
 
