@@ -42,7 +42,7 @@ public sealed partial class TuningStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         logger ??= NullLogger.Instance;
-        var path = System.IO.Path.GetFullPath(options.Path);
+        var path = TuningStoreLocation.FullPath(options.Path, "the tuning database location");
         FileDatabaseAccess access;
         try
         {

@@ -36,9 +36,9 @@ internal static class ExportReader
         }
 
         return new ImportBatch(
-            file.Problems.Select((p, i) => RecordMapper.ToProblem(p, $"{sourceName}: $.problems[{i}]")).ToArray(),
-            file.Measurements.Select((m, i) => RecordMapper.ToMeasurement(m, $"{sourceName}: $.measurements[{i}]")).ToArray(),
-            file.Decisions.Select((d, i) => RecordMapper.ToDecision(d, $"{sourceName}: $.decisions[{i}]")).ToArray());
+            RecordMapper.Each(file.Problems, $"{sourceName}: $.problems", RecordMapper.ToProblem),
+            RecordMapper.Each(file.Measurements, $"{sourceName}: $.measurements", RecordMapper.ToMeasurement),
+            RecordMapper.Each(file.Decisions, $"{sourceName}: $.decisions", RecordMapper.ToDecision));
     }
 
     private static byte[] ReadBounded(Stream source, string sourceName)

@@ -76,7 +76,7 @@ internal static class RecordMapper
             CorrectnessError = r.CorrectnessError,
             WeightBytes = r.WeightBytes,
             WorkspaceBytes = r.WorkspaceBytes,
-            Buckets = r.Buckets.Select((b, i) => At($"{where}.buckets[{i}]", () => new BucketTiming(b.Tokens, b.Repetitions, b.SamplesMicroseconds))).ToArray(),
+            Buckets = Each(r.Buckets, $"{where}.buckets", (b, at) => At(at, () => new BucketTiming(b.Tokens, b.Repetitions, b.SamplesMicroseconds))),
             MeasuredAt = r.MeasuredAt,
             ToolVersion = r.ToolVersion,
         };
@@ -119,7 +119,7 @@ internal static class RecordMapper
             Cost = r.Cost,
             RunnerUp = r.RunnerUp is null ? null : ToPlan(r.RunnerUp, $"{where}.runnerUp"),
             MarginOverRunnerUp = r.MarginOverRunnerUp,
-            Plugins = r.Plugins.Select((k, i) => ToPluginKey(k, $"{where}.plugins[{i}]")).ToArray(),
+            Plugins = Each(r.Plugins, $"{where}.plugins", ToPluginKey),
             Provenance = new Provenance(p.At, p.ToolVersion, p.GpuName, p.DriverVersion, p.HostHash),
         };
         return decision.FirstError() is { } error ? throw Invalid(where, error) : decision;
@@ -143,6 +143,16 @@ internal static class RecordMapper
 
     public static TuningStoreException Invalid(string where, string message) => new($"{where}: {message}");
 
+    /// <summary>
+    /// Maps every item of a record list, <c>where[i]</c> naming each; a null item (JSON null inside a list, which the
+    /// nullable annotations do not catch) is refused by its index.
+    /// </summary>
+    public static T[] Each<TRecord, T>(IReadOnlyList<TRecord?> items, string where, Func<TRecord, string, T> map)
+        where TRecord : class =>
+        items.Select((item, i) => item is null
+            ? throw Invalid(string.Create(CultureInfo.InvariantCulture, $"{where}[{i}]"), "is null")
+            : map(item, string.Create(CultureInfo.InvariantCulture, $"{where}[{i}]"))).ToArray();
+
     private static PluginKey ToPluginKey(PluginKeyRecord r, string where)
     {
         if (BackendNames.Check(r.Backend) is { } error)
@@ -160,15 +170,10 @@ internal static class RecordMapper
 
     private static Plan ToPlan(IReadOnlyList<PlanStepRecord> steps, string where)
     {
-        for (var i = 0; i < steps.Count; i++)
-        {
-            if (BackendNames.Check(steps[i].Backend) is { } error)
-            {
-                throw Invalid($"{where}[{i}].backend", error);
-            }
-        }
-
-        return At(where, () => new Plan(steps.Select(s => new PlanStep(s.UpToTokens, s.Backend)).ToArray()));
+        var checkedSteps = Each(steps, where, (step, at) => BackendNames.Check(step.Backend) is { } error
+            ? throw Invalid($"{at}.backend", error)
+            : new PlanStep(step.UpToTokens, step.Backend));
+        return At(where, () => new Plan(checkedSteps));
     }
 
     private static void Require(bool condition, string where, string message)

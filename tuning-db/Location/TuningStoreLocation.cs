@@ -26,7 +26,7 @@ public sealed record TuningStoreLocation(string Path, string Source)
         var forced = environment(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(forced))
         {
-            var full = System.IO.Path.GetFullPath(forced);
+            var full = FullPath(forced, EnvironmentVariable);
             return Directory.Exists(full) || forced.EndsWith(System.IO.Path.DirectorySeparatorChar) || forced.EndsWith(System.IO.Path.AltDirectorySeparatorChar)
                 ? new TuningStoreLocation(System.IO.Path.Combine(full, FileName), $"{EnvironmentVariable} (a folder)")
                 : new TuningStoreLocation(full, EnvironmentVariable);
@@ -51,4 +51,18 @@ public sealed record TuningStoreLocation(string Path, string Source)
     }
 
     public override string ToString() => $"{Path} (from {Source})";
+
+    /// <summary><paramref name="path"/> made absolute; a value that is no path at all (a NUL in it) is an error naming <paramref name="source"/>.</summary>
+    /// <exception cref="TuningStoreException">The value is not a path.</exception>
+    internal static string FullPath(string path, string source)
+    {
+        try
+        {
+            return System.IO.Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new TuningStoreException($"{source} is not a usable path ('{path}'): {e.Message}. Set {EnvironmentVariable} to a writable file.", e);
+        }
+    }
 }

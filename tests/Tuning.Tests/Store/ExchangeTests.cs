@@ -104,6 +104,24 @@ public sealed class ExchangeTests
     }
 
     [Theory]
+    [InlineData("$.measurements[0].plugin")]
+    [InlineData("$.decisions[0].plan[0]")]
+    [InlineData("$.decisions[0].runnerUp[0]")]
+    [InlineData("$.decisions[0].plugins[1]")]
+    public void A_file_names_backends_only_never_a_path_to_load_wherever_a_backend_is_named(string holder)
+    {
+        // Trust (issue 8): an imported file can name backends, which must already be loaded from the trusted plugin
+        // folders; a path or anything else that could be taken for code to load is refused.
+        foreach (var name in new[] { "../../plugins/Evil", "/tmp/evil.dll", "C:\\evil", "\\\\server\\share", "evil so" })
+        {
+            var error = Reject(json => BackendHolder(json, holder)["backend"] = name);
+
+            Assert.Contains($"{holder}.backend", error.Message, StringComparison.Ordinal);
+            Assert.Contains("is not a backend name", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData(3)]
     [InlineData(1)]
     public void An_unknown_schema_version_is_refused_clearly(int version)
@@ -158,6 +176,15 @@ public sealed class ExchangeTests
         Assert.Empty(store.GetMeasurements(Samples.H100(), Samples.Qwen3, Plugins));
         Assert.Empty(store.GetProblems());
     }
+
+    private static JsonNode BackendHolder(JsonNode json, string holder) => holder switch
+    {
+        "$.measurements[0].plugin" => json["measurements"]![0]!["plugin"]!,
+        "$.decisions[0].plan[0]" => json["decisions"]![0]!["plan"]![0]!,
+        "$.decisions[0].runnerUp[0]" => json["decisions"]![0]!["runnerUp"]![0]!,
+        "$.decisions[0].plugins[1]" => json["decisions"]![0]!["plugins"]![1]!,
+        _ => throw new ArgumentOutOfRangeException(nameof(holder), holder, "no such place in the sample export"),
+    };
 
     private static TuningStore Populated()
     {
