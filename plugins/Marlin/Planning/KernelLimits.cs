@@ -25,7 +25,7 @@ public static class KernelLimits
     public const int DecodeBulkStageRecords = 8;
 
     /// <summary>DECODE_BULK_MAX_STAGES: the most stages the bulk pipeline's ring takes (one mbarrier pair each).</summary>
-    public const int DecodeBulkMaxStages = 8;
+    public const int DecodeBulkMaxStages = 12;
 
     /// <summary>DECODE_BULK_COLUMN_SKEW: bytes between one pair's activation slice and the next beyond the slice itself.</summary>
     public const int DecodeBulkColumnSkew = 16;

@@ -29,7 +29,7 @@
 #define DECODE_BULK_WARPS 5  // DECODE_WARPS consumers, then the producer
 #define DECODE_BULK_THREADS (DECODE_BULK_WARPS * 32)
 #define DECODE_BULK_STAGE_RECORDS 8           // two per consumer warp
-#define DECODE_BULK_MAX_STAGES 8
+#define DECODE_BULK_MAX_STAGES 12
 #define DECODE_BULK_COLUMN_SKEW 16
 #define DECODE_BULK_COLUMN_STRIDE (DECODE_BULK_STAGE_RECORDS * MARLIN_CHUNK_K * 2 + DECODE_BULK_COLUMN_SKEW)
 #define DECODE_BULK_CONSUMER_BARRIER 1        // named barrier of the consumer warps (0 is __syncthreads)
