@@ -72,7 +72,8 @@ internal static class QuantizationDetector
         var formats = new Dictionary<WeightFormat, string>();
         foreach (var module in layers.FieldNames.Where(m => m.Contains(".experts.", StringComparison.Ordinal)))
         {
-            var entry = layers.OptionalSection(module)!;
+            // A null entry counts as absent for the reader, but a listed module must say how it is quantised.
+            var entry = layers.OptionalSection(module) ?? throw layers.Error(module, "must be an object, got null");
             var format = FromModelOptAlgorithm(
                 entry, "quant_algo", entry.OptionalString("quant_algo") ?? throw entry.Error("quant_algo", "is missing"), entry.OptionalPositiveInt("group_size"));
             formats.TryAdd(format, module);
