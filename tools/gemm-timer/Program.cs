@@ -129,7 +129,7 @@ List<CaseResult> TimeLayer(ModelSpec model, MoeWeights weights, FlashInferCutlas
     var timed = new List<CaseResult>();
     foreach (var pipeline in options.Pipelines)
     {
-        if (layer.Pipeline != pipeline) layer.UsePipeline(pipeline);
+        if (layer.Pipeline != pipeline) layer.UsePipeline(pipeline, weights);
         var what = $"{model.Name} {shape.Format.ToName()} T={tokens} {pipeline}";
         first.Capture(layer, stream);
         second.Capture(layer, stream);

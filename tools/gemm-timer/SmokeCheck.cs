@@ -42,7 +42,7 @@ internal static class SmokeCheck
                 using var layer = FlashInferCutlassLayer.Create(weights, new PrepareContext(device, tokens, stream.Handle), compiler, NullLogger.Instance, options.Pipelines[0]);
                 foreach (var pipeline in options.Pipelines)
                 {
-                    if (layer.Pipeline != pipeline) layer.UsePipeline(pipeline);
+                    if (layer.Pipeline != pipeline) layer.UsePipeline(pipeline, weights);
                     var what = $"smoke {pipeline} {shape.CanonicalText} T={tokens}";
                     var error = reference.RelativeError(inputs.ForwardRows(layer, context, stream, reference.Tokens, what));
                     var ok = error <= ReferenceSample.Tolerance;

@@ -6,8 +6,8 @@ namespace MoeTune.Plugins.FlashInferCutlass.Kernels;
 
 /// <summary>
 /// Every kernel build of the backend: routing, gather and combine (one each) and the grouped GEMM in each
-/// (epilogue, weight format) it serves. All target sm_90a only (wgmma, setmaxnreg); the CI compile gate builds them
-/// all through this catalog.
+/// (epilogue, weight format, pipeline) it serves. All target sm_90a only (wgmma, setmaxnreg); the CI compile gate
+/// builds them all through this catalog.
 /// </summary>
 public sealed class FlashInferCutlassKernels : IKernelCatalog
 {
@@ -22,7 +22,7 @@ public sealed class FlashInferCutlassKernels : IKernelCatalog
 
     /// <summary>
     /// Every grouped GEMM variant: both GEMM1 epilogues and GEMM2, in bf16 and NVFP4, with every pipeline (one per
-    /// distinct build: bf16 builds do not depend on who would convert NVFP4).
+    /// distinct build: bf16 builds have no NVFP4 path, GEMM2 never gathers).
     /// </summary>
     public static IReadOnlyList<GemmVariant> GemmVariants { get; } =
     [

@@ -1,50 +1,58 @@
+using MoeTune.Abstractions.Problems;
+using MoeTune.Plugins.FlashInferCutlass.Layout;
+
 namespace MoeTune.Plugins.FlashInferCutlass.Kernels;
 
-/// <summary>How CTAs of the grouped GEMM take work items (<c>FIC_SCHEDULER</c>, kernels/fic_schedule.cuh).</summary>
-public enum WorkScheduling
+/// <summary>Where GEMM1's token rows come from (<c>FIC_GATHER</c>, kernels/fic_producer.cuh).</summary>
+public enum TokenGather
 {
-    /// <summary>CTA b takes items b, b + G, b + 2G, … of the G CTAs' shared list.</summary>
-    Static = 0,
+    /// <summary>A gather kernel writes the tokens pre-tiled in expert order (Xp); GEMM1 bulk-copies them.</summary>
+    SeparateKernel = 0,
 
-    /// <summary>CTA b takes item b, then the next item a global counter hands out: items start in list order whatever each costs.</summary>
-    Dynamic = 1,
+    /// <summary>GEMM1's producer warpgroup copies each token row from the hidden states itself (cp.async): no Xp round trip, no launch.</summary>
+    InFirstGemm = 1,
 }
 
-/// <summary>Which warps turn NVFP4 weight tiles into bf16 in shared memory (<c>FIC_CONVERTER</c>, kernels/fic_pipeline.cuh).</summary>
-public enum Fp4Conversion
+/// <summary>How the GEMMs turn NVFP4 weights into bf16 wgmma operands (<c>FIC_FP4_PATH</c>, kernels/fic_form.cuh).</summary>
+public enum Fp4Path
 {
-    /// <summary>Warps 1-3 of the producer warpgroup, one ring stage ahead of the consumers.</summary>
-    ProducerWarps = 0,
+    /// <summary>The consumer warpgroups convert each stage's tile into a bf16 tile in shared memory (wgmma's B), tokens are A.</summary>
+    SharedMemoryTiles = 0,
 
-    /// <summary>The 256 consumer threads convert stage i + 1 while the tensor cores multiply stage i.</summary>
-    ConsumerWarpgroups = 1,
+    /// <summary>Each consumer thread converts its weights straight into wgmma's A registers; tokens are B, up to 256 per tile.</summary>
+    RegisterFragments = 1,
 }
 
 /// <summary>
-/// One way to run the grouped GEMM's pipeline: its work scheduling and, for NVFP4 weights, who converts them. The
+/// One way to run the grouped GEMMs: where GEMM1's tokens come from and, for NVFP4 weights, how they become bf16. The
 /// layer uses <see cref="Default"/>; the others stay buildable (the compile gate builds every one) so that a timing run
-/// can measure what each choice is worth on the same weights (tools/gemm-timer).
+/// can measure what each step is worth on the same weights (tools/gemm-timer). All schedule work dynamically
+/// (kernels/fic_schedule.cuh).
 /// </summary>
-public sealed record GemmPipeline(string Name, WorkScheduling Scheduling, Fp4Conversion Conversion)
+public sealed record GemmPipeline(string Name, TokenGather Gather, Fp4Path Fp4)
 {
-    public static GemmPipeline DynamicConsumer { get; } = new("dynamic-consumer", WorkScheduling.Dynamic, Fp4Conversion.ConsumerWarpgroups);
+    /// <summary>The second version's pipeline: a gather kernel, NVFP4 converted to bf16 tiles in shared memory.</summary>
+    public static GemmPipeline SeparateGather { get; } = new("separate-gather", TokenGather.SeparateKernel, Fp4Path.SharedMemoryTiles);
 
-    public static GemmPipeline StaticConsumer { get; } = new("static-consumer", WorkScheduling.Static, Fp4Conversion.ConsumerWarpgroups);
+    /// <summary>As <see cref="SeparateGather"/> with the gather done by GEMM1's producer warpgroup.</summary>
+    public static GemmPipeline FusedGather { get; } = new("fused-gather", TokenGather.InFirstGemm, Fp4Path.SharedMemoryTiles);
 
-    public static GemmPipeline DynamicProducer { get; } = new("dynamic-producer", WorkScheduling.Dynamic, Fp4Conversion.ProducerWarps);
-
-    /// <summary>The first version's pipeline: static scheduling, NVFP4 converted by the producer warpgroup.</summary>
-    public static GemmPipeline StaticProducer { get; } = new("static-producer", WorkScheduling.Static, Fp4Conversion.ProducerWarps);
+    /// <summary>The gather in GEMM1 and NVFP4 weights as register fragments (bf16 weights run as in <see cref="FusedGather"/>).</summary>
+    public static GemmPipeline RegisterFp4 { get; } = new("register-fp4", TokenGather.InFirstGemm, Fp4Path.RegisterFragments);
 
     /// <summary>What the layer runs.</summary>
-    public static GemmPipeline Default => DynamicConsumer;
+    public static GemmPipeline Default => RegisterFp4;
 
     /// <summary>Every pipeline, the default first.</summary>
-    public static IReadOnlyList<GemmPipeline> All { get; } = [DynamicConsumer, StaticConsumer, DynamicProducer, StaticProducer];
+    public static IReadOnlyList<GemmPipeline> All { get; } = [RegisterFp4, FusedGather, SeparateGather];
 
     /// <summary>The pipeline called <paramref name="name"/>; throws listing the names when there is none.</summary>
     public static GemmPipeline Parse(string name) => All.FirstOrDefault(p => p.Name == name)
         ?? throw new ArgumentException($"unknown grouped GEMM pipeline '{name}'; known: {string.Join(", ", All.Select(p => p.Name))}", nameof(name));
+
+    /// <summary>How this pipeline stores weights of <paramref name="format"/> on the device.</summary>
+    public WeightLayout LayoutFor(WeightFormat format) =>
+        format == WeightFormat.Nvfp4 && Fp4 == Fp4Path.RegisterFragments ? WeightLayout.Fragments : WeightLayout.Tiles;
 
     public override string ToString() => Name;
 }

@@ -3,7 +3,7 @@ using MoeTune.Plugins.FlashInferCutlass.Layout;
 
 namespace MoeTune.Plugins.FlashInferCutlass.Kernels;
 
-/// <summary>Which fused epilogue a grouped GEMM build carries (<c>FIC_EPILOGUE</c> in <c>kernels/fic_grouped_gemm.cu</c>).</summary>
+/// <summary>Which fused epilogue a grouped GEMM build carries (<c>FIC_EPILOGUE</c> in <c>kernels/fic_form.cuh</c>).</summary>
 public enum GemmEpilogue
 {
     /// <summary>GEMM1 with <c>silu(gate) · up</c>, written as the tiled intermediate.</summary>
@@ -16,6 +16,19 @@ public enum GemmEpilogue
     WeightedScatter = 3,
 }
 
+/// <summary>The three shapes of the grouped GEMM's main loop (<c>Form</c> in <c>kernels/fic_form.cuh</c>).</summary>
+public enum GemmForm
+{
+    /// <summary>bf16 weight tiles; tokens are wgmma's A.</summary>
+    Bf16Tiles,
+
+    /// <summary>NVFP4 tiles converted to bf16 tiles in shared memory by the consumers; tokens are wgmma's A.</summary>
+    ConvertedTiles,
+
+    /// <summary>NVFP4 converted into wgmma's A registers; tokens are B, up to 256 per tile.</summary>
+    Fragments,
+}
+
 /// <summary>
 /// One compiled form of the grouped GEMM: its epilogue, its weight format and its pipeline, and from those its ring
 /// depth and shared memory (the formulas of <c>kernels/fic_pipeline.cuh</c>).
@@ -25,7 +38,7 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
     /// <summary>Threads per CTA: a producer warpgroup and two consumer warpgroups.</summary>
     public const int Threads = 384;
 
-    /// <summary>bf16 B buffers of consumer-side NVFP4 conversion (stage i uses buffer i mod 3).</summary>
+    /// <summary>bf16 weight buffers beside the ring of the <see cref="GemmForm.ConvertedTiles"/> form (stage i uses buffer i mod 3).</summary>
     private const int ConvertedBuffers = 3;
 
     /// <summary>The first-GEMM or second-GEMM variant with the default pipeline.</summary>
@@ -34,44 +47,74 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
     {
     }
 
-    /// <summary>NVFP4 weights converted by the consumer warpgroups (bf16 weights need no conversion).</summary>
-    public bool ConsumersConvert => Weights == WeightFormat.Nvfp4 && Pipeline.Conversion == Fp4Conversion.ConsumerWarpgroups;
+    /// <summary>The main loop's form: bf16 tiles, or NVFP4 by the pipeline's path.</summary>
+    public GemmForm Form => Weights != WeightFormat.Nvfp4 ? GemmForm.Bf16Tiles
+        : Pipeline.Fp4 == Fp4Path.RegisterFragments ? GemmForm.Fragments : GemmForm.ConvertedTiles;
 
-    /// <summary>NVFP4 weights converted by the producer warpgroup.</summary>
-    public bool ProducerConverts => Weights == WeightFormat.Nvfp4 && Pipeline.Conversion == Fp4Conversion.ProducerWarps;
+    /// <summary>GEMM1 of a pipeline that gathers in the GEMM reads the hidden states itself.</summary>
+    public bool Gathers => Epilogue != GemmEpilogue.WeightedScatter && Pipeline.Gather == TokenGather.InFirstGemm;
+
+    /// <summary>64-row token blocks of one m-tile at most.</summary>
+    public int TileBlocks => Form == GemmForm.Fragments ? TileGeometry.MaxTileBlocks : 2;
 
     /// <summary>
-    /// Ring stages: four for bf16 (48 KiB each); three for producer-side NVFP4 (57 KiB: A, bf16 B and the packed tile);
-    /// five for consumer-side NVFP4 (25 KiB: A and the packed tile; the three bf16 buffers live beside the ring).
+    /// Ring stages: four for bf16 (48 KiB each), five for converted NVFP4 (25 KiB: tokens and the NVFP4 tile; its three bf16
+    /// buffers live beside the ring); fragments: five for SwiGLU (37 KiB stages, 32 KiB staging), four for the epilogues
+    /// whose staging tile is 64 KiB.
     /// </summary>
-    public int Stages => Weights != WeightFormat.Nvfp4 ? 4 : ConsumersConvert ? 5 : 3;
+    public int Stages => Form switch
+    {
+        GemmForm.Bf16Tiles => 4,
+        GemmForm.ConvertedTiles => 5,
+        _ => Epilogue == GemmEpilogue.SwiGlu ? 5 : 4,
+    };
 
-    /// <summary>Bytes of one ring stage.</summary>
-    public int StageBytes => (2 * TileGeometry.ABlockBytes) + (ConsumersConvert ? 0 : TileGeometry.BTileBytes)
-        + (Weights == WeightFormat.Nvfp4 ? TileGeometry.Fp4TileBytes : 0);
+    /// <summary>Bytes of one ring stage: the tile's token blocks and one stored weight tile.</summary>
+    public int StageBytes => (TileBlocks * TileGeometry.ABlockBytes) + Form switch
+    {
+        GemmForm.Bf16Tiles => TileGeometry.BTileBytes,
+        GemmForm.ConvertedTiles => TileGeometry.Fp4TileBytes,
+        _ => TileGeometry.FragTileBytes,
+    };
 
-    /// <summary>Dynamic shared memory per CTA: the ring, the bf16 buffers, the mbarriers, one work-item slot per stage, and 1 KiB to align the ring.</summary>
+    /// <summary>
+    /// Dynamic shared memory per CTA: the ring, the converted bf16 buffers, the epilogue's staging tile and GEMM2 row
+    /// information (fragments), the gathered rows' token indices, the mbarriers, one work-item slot per stage plus one,
+    /// and 1 KiB to align the base.
+    /// </summary>
     public int SharedMemoryBytes
     {
         get
         {
-            var buffers = ConsumersConvert ? ConvertedBuffers : 0;
-            var barriers = ((ProducerConverts ? 3 : 2) * Stages) + buffers;
-            return (Stages * StageBytes) + (buffers * TileGeometry.BTileBytes) + (8 * barriers) + (4 * Stages) + 1024;
+            var converted = Form == GemmForm.ConvertedTiles ? ConvertedBuffers : 0;
+            var tileRows = TileBlocks * TileGeometry.BlockRows;
+            var staging = Form != GemmForm.Fragments ? 0
+                : Epilogue == GemmEpilogue.SwiGlu ? TileGeometry.MaxTileBlocks * TileGeometry.ABlockBytes
+                : 2 * TileGeometry.MaxTileBlocks * TileGeometry.ABlockBytes;
+            var rowInfo = Form == GemmForm.Fragments && Epilogue == GemmEpilogue.WeightedScatter ? 2 * tileRows * 8 : 0;
+            var tokenIndex = Gathers ? tileRows * 4 : 0;
+            var barriers = (2 * Stages) + converted;
+            return (Stages * StageBytes) + (converted * TileGeometry.BTileBytes) + staging + rowInfo + tokenIndex
+                + (8 * barriers) + (4 * (Stages + 1)) + 1024;
         }
     }
 
     /// <summary>
-    /// The build name in the catalog, for example <c>flashinfer-cutlass/gemm-swiglu-bf16</c> for the default pipeline or
-    /// <c>flashinfer-cutlass/gemm-scatter-nvfp4-static-producer</c>. Equivalent variants share a name (bf16 has no conversion).
+    /// The build name in the catalog, for example <c>flashinfer-cutlass/gemm-swiglu-bf16-gather</c> or
+    /// <c>flashinfer-cutlass/gemm-scatter-nvfp4-fragments</c>. Equivalent variants share a name (bf16 has no NVFP4 path,
+    /// GEMM2 never gathers).
     /// </summary>
     public string BuildName
     {
         get
         {
-            var scheduling = Pipeline.Scheduling == GemmPipeline.Default.Scheduling ? "" : "-static";
-            var conversion = Weights != WeightFormat.Nvfp4 || Pipeline.Conversion == GemmPipeline.Default.Conversion ? "" : "-producer";
-            return $"flashinfer-cutlass/gemm-{EpilogueName}-{Weights.ToName()}{scheduling}{conversion}";
+            var path = Form switch
+            {
+                GemmForm.Bf16Tiles => "",
+                GemmForm.ConvertedTiles => "-tiles",
+                _ => "-fragments",
+            };
+            return $"flashinfer-cutlass/gemm-{EpilogueName}-{Weights.ToName()}{path}{(Gathers ? "-gather" : "")}";
         }
     }
 
@@ -80,8 +123,8 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
     {
         ["FIC_EPILOGUE"] = (int)Epilogue,
         ["FIC_WEIGHTS"] = Weights == WeightFormat.Nvfp4 ? 1 : 0,
-        ["FIC_SCHEDULER"] = (int)Pipeline.Scheduling,
-        ["FIC_CONVERTER"] = ConsumersConvert ? 1 : 0,
+        ["FIC_FP4_PATH"] = Form == GemmForm.Fragments ? 1 : 0,
+        ["FIC_GATHER"] = Gathers ? 1 : 0,
         ["FIC_STAGES"] = Stages,
         ["FIC_SMEM_BYTES"] = SharedMemoryBytes,
     };

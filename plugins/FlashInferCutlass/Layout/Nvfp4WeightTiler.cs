@@ -65,17 +65,20 @@ public static class Nvfp4WeightTiler
                             continue;
                         }
 
-                        var scale = scales[(canonical * scalesPerRow) + (column / 16)];
-                        if ((scale & 0x7F) == 0x7F)
-                        {
-                            throw new ArgumentException($"{label}: row {canonical}, columns {column}..{column + 15} have a NaN E4M3 block scale (0x{scale:X2})", nameof(matrix));
-                        }
-
-                        rowScales[block] = scale;
+                        rowScales[block] = CheckedScale(scales, canonical, column, scalesPerRow, label);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>The E4M3 block scale of <paramref name="row"/> at <paramref name="column"/>; a NaN scale is refused, naming its place.</summary>
+    internal static byte CheckedScale(ReadOnlySpan<byte> scales, int row, int column, int scalesPerRow, string label)
+    {
+        var scale = scales[(row * scalesPerRow) + (column / 16)];
+        return (scale & 0x7F) == 0x7F
+            ? throw new ArgumentException($"{label}: row {row}, columns {column}..{column + 15} have a NaN E4M3 block scale (0x{scale:X2})", nameof(scales))
+            : scale;
     }
 
     /// <summary>

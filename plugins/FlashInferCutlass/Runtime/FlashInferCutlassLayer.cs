@@ -13,32 +13,33 @@ using MoeTune.Plugins.FlashInferCutlass.Layout;
 namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
 
 /// <summary>
-/// One prepared layer. A forward is five launches on the caller's stream, with no allocation and no host sync:
-/// route (expert counts, padded offsets, work list, permuted row sources), gather (tokens into tiled expert order),
-/// GEMM1 (W13 with SwiGLU or ReLU² fused), GEMM2 (W2 with the router weight fused, each (token, slot) row to its
-/// partial), combine (sum of the k partials of each token in slot order). The reduction is deterministic: no float
-/// atomics, and every sum runs in a fixed order. Not thread-safe: one forward at a time per layer.
+/// One prepared layer. A forward is four or five launches on the caller's stream, with no allocation and no host sync:
+/// route (expert counts, padded offsets, work list, permuted row sources), gather (tokens into tiled expert order; only
+/// for a pipeline whose GEMM1 does not gather itself), GEMM1 (W13 with SwiGLU or ReLU² fused), GEMM2 (W2 with the
+/// router weight fused, each (token, slot) row to its partial), combine (sum of the k partials of each token in slot
+/// order). The reduction is deterministic: no float atomics, and every sum runs in a fixed order. Not thread-safe: one
+/// forward at a time per layer.
 /// </summary>
 internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
 {
-    private readonly TileGeometry geometry;
+    private readonly MoeShape shape;
     private readonly Loader loader;
-    private readonly LayerWeights weights;
+    private readonly Dictionary<WeightLayout, LayerWeights> uploads = [];
     private readonly LayerWorkspace workspace;
     private ForwardKernels kernels;
     private bool disposed;
 
-    private FlashInferCutlassLayer(TileGeometry geometry, int maxTokens, Loader loader, ForwardKernels kernels, LayerWeights weights, LayerWorkspace workspace)
+    private FlashInferCutlassLayer(MoeShape shape, int maxTokens, Loader loader, ForwardKernels kernels, LayerWeights weights, LayerWorkspace workspace)
     {
-        this.geometry = geometry;
+        this.shape = shape;
         MaxTokens = maxTokens;
         this.loader = loader;
         this.kernels = kernels;
-        this.weights = weights;
+        uploads[kernels.Geometry.Layout] = weights;
         this.workspace = workspace;
     }
 
-    public long WeightBytes => weights.Bytes;
+    public long WeightBytes => Weights.Bytes;
 
     public long WorkspaceBytes => workspace.Bytes;
 
@@ -65,9 +66,10 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
         {
             var loader = new Loader(compiler, cuda, context.Device, moeWeights.Shape, logger);
             kernels = loader.Load(pipeline ?? GemmPipeline.Default);
-            weights = LayerWeights.Upload(cuda, geometry, moeWeights);
+            weights = LayerWeights.Upload(cuda, kernels.Geometry, moeWeights);
             workspace = LayerWorkspace.Allocate(cuda, geometry, context.MaxTokens);
-            var layer = new FlashInferCutlassLayer(geometry, context.MaxTokens, loader, kernels, weights, workspace);
+            var layer = new FlashInferCutlassLayer(moeWeights.Shape, context.MaxTokens, loader, kernels, weights, workspace);
+            layer.AllocateFor(kernels);
             LayerLog.Prepared(logger, moeWeights.Shape.CanonicalText, layer.WeightBytes, layer.WorkspaceBytes, context.MaxTokens, clock.Elapsed.TotalMilliseconds);
             return layer;
         }
@@ -81,13 +83,37 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
     }
 
     /// <summary>
-    /// Replaces the kernels with those of another grouped GEMM pipeline, keeping the weights and workspace: tools/gemm-timer
-    /// compares pipelines on one upload. CUDA graphs captured before hold the old kernels; capture again.
+    /// Replaces the kernels with those of another grouped GEMM pipeline, keeping the workspace and every weight upload:
+    /// tools/gemm-timer compares pipelines on one layer. A pipeline that stores the weights in a layout not uploaded yet
+    /// tiles <paramref name="weights"/> (the layer's own) once more. CUDA graphs captured before hold the old kernels;
+    /// capture again.
     /// </summary>
-    public void UsePipeline(GemmPipeline pipeline)
+    public void UsePipeline(GemmPipeline pipeline, MoeWeights weights)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Shape != shape)
+        {
+            throw new ArgumentException($"the layer was prepared for {shape.CanonicalText}, not {weights.Shape.CanonicalText}", nameof(weights));
+        }
+
         var loaded = loader.Load(pipeline);
+        try
+        {
+            if (!uploads.ContainsKey(loaded.Geometry.Layout))
+            {
+                uploads[loaded.Geometry.Layout] = LayerWeights.Upload(CudaContext.Current, loaded.Geometry, weights);
+            }
+
+            AllocateFor(loaded);
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
+
         kernels.Dispose();
         kernels = loaded;
     }
@@ -109,7 +135,6 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
             return;
         }
 
-        var shape = geometry.Shape;
         args.Hidden.Require("hidden", DType.Bf16, tokens, shape.Hidden, MemoryLocation.Cuda);
         args.TopKIds.Require("top-k ids", DType.I32, tokens, shape.TopK, MemoryLocation.Cuda);
         args.TopKWeights.Require("top-k weights", DType.F32, tokens, shape.TopK, MemoryLocation.Cuda);
@@ -119,12 +144,19 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
 
         var stream = args.Stream;
         var routing = workspace.Routing;
+        var weights = Weights;
         kernels.Route(stream, args.TopKIds.Address, tokens, routing);
         afterStage?.Invoke(ForwardStage.Route);
-        kernels.Gather(stream, args.Hidden.Address, tokens, routing, workspace.Activations.Address);
+        var gemmTokens = args.Hidden.Address;
+        if (!kernels.FirstGemmGathers)
+        {
+            gemmTokens = workspace.Activations.Address;
+            kernels.Gather(stream, args.Hidden.Address, tokens, routing, gemmTokens);
+        }
+
         afterStage?.Invoke(ForwardStage.Gather);
         kernels.FirstGemm(stream, tokens, kernels.FirstGemmArguments(
-            routing, workspace.Activations.Address, weights.W13.Address, weights.W13Scales.Address, workspace.Intermediate.Address));
+            routing, gemmTokens, weights.W13.Address, weights.W13Scales.Address, workspace.Intermediate.Address));
         afterStage?.Invoke(ForwardStage.FirstGemm);
         kernels.SecondGemm(stream, tokens, kernels.SecondGemmArguments(
             routing, workspace.Intermediate.Address, weights.W2.Address, weights.W2Scales.Address, args.TopKWeights.Address, workspace.Partials.Address));
@@ -142,8 +174,25 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
 
         disposed = true;
         workspace.Dispose();
-        weights.Dispose();
+        foreach (var upload in uploads.Values)
+        {
+            upload.Dispose();
+        }
+
+        uploads.Clear();
         kernels.Dispose();
+    }
+
+    /// <summary>The weights in the layout the current kernels read.</summary>
+    private LayerWeights Weights => uploads[kernels.Geometry.Layout];
+
+    /// <summary>The gathered activations exist once a pipeline with a separate gather kernel is loaded.</summary>
+    private void AllocateFor(ForwardKernels loaded)
+    {
+        if (!loaded.FirstGemmGathers)
+        {
+            _ = workspace.Activations;
+        }
     }
 
     /// <summary>What loading the kernels of another pipeline needs, kept from <see cref="Create"/>.</summary>

@@ -23,7 +23,6 @@ public sealed class ForwardKernels : IDisposable
 
     private readonly List<CudaModule> modules = [];
     private readonly KernelArguments arguments = new();
-    private readonly TileGeometry geometry;
     private readonly int multiprocessors;
     private readonly DeviceBuffer workCounters;
     private CudaFunction route = null!;
@@ -32,18 +31,24 @@ public sealed class ForwardKernels : IDisposable
     private CudaFunction firstGemm = null!;
     private CudaFunction secondGemm = null!;
 
-    private ForwardKernels(TileGeometry geometry, int multiprocessors, GemmPipeline pipeline, CudaContext context)
+    private ForwardKernels(MoeShape shape, int multiprocessors, GemmPipeline pipeline, CudaContext context)
     {
-        this.geometry = geometry;
+        Geometry = new TileGeometry(shape, pipeline.LayoutFor(shape.Format));
         this.multiprocessors = multiprocessors;
         workCounters = DeviceBuffer.Allocate<int>(context, WorkCounterInts);
-        FirstVariant = GemmVariant.FirstGemm(geometry.Shape.Activation, geometry.Shape.Format, pipeline);
-        SecondVariant = GemmVariant.SecondGemm(geometry.Shape.Format, pipeline);
+        FirstVariant = GemmVariant.FirstGemm(shape.Activation, shape.Format, pipeline);
+        SecondVariant = GemmVariant.SecondGemm(shape.Format, pipeline);
     }
 
     public GemmVariant FirstVariant { get; }
 
     public GemmVariant SecondVariant { get; }
+
+    /// <summary>The pipeline's tile geometry: the weight layout the GEMMs read and the m-tile height the routing cuts.</summary>
+    public TileGeometry Geometry { get; }
+
+    /// <summary>GEMM1 gathers token rows itself: its token argument is the hidden states, and no gather launch is needed.</summary>
+    public bool FirstGemmGathers => FirstVariant.Gathers;
 
     /// <summary>
     /// Compiles (or takes from the cache) and loads the kernels <paramref name="shape"/> needs on <paramref name="context"/>,
@@ -56,7 +61,7 @@ public sealed class ForwardKernels : IDisposable
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(shape);
-        var kernels = new ForwardKernels(new TileGeometry(shape), device.MultiprocessorCount, pipeline ?? GemmPipeline.Default, context);
+        var kernels = new ForwardKernels(shape, device.MultiprocessorCount, pipeline ?? GemmPipeline.Default, context);
         try
         {
             kernels.workCounters.Fill(0u);
@@ -76,22 +81,25 @@ public sealed class ForwardKernels : IDisposable
         }
     }
 
-    /// <summary>Routing: <paramref name="topKIds"/> [tokens, k] int32 → <paramref name="routing"/>.</summary>
+    /// <summary>Routing: <paramref name="topKIds"/> [tokens, k] int32 → <paramref name="routing"/>, m-tiles as tall as the GEMMs take.</summary>
     public void Route(nint stream, nint topKIds, int tokens, in RoutingBuffers routing)
     {
-        var shape = geometry.Shape;
+        var shape = Geometry.Shape;
         route.Launch(new LaunchConfig(1, LaunchGrids.RouteThreads), stream, arguments.Clear()
-            .Add(topKIds).Add(tokens * shape.TopK).Add(shape.TopK).Add(shape.Experts)
+            .Add(topKIds).Add(tokens * shape.TopK).Add(shape.TopK).Add(shape.Experts).Add(Geometry.TileBlocks)
             .Add(routing.RowOffsets).Add(routing.TileOffsets).Add(routing.TileExperts).Add(routing.RowSources));
     }
 
-    /// <summary>Gather: <paramref name="hidden"/> [tokens, H] bf16 → the tiled activations at <paramref name="activations"/>.</summary>
+    /// <summary>
+    /// Gather: <paramref name="hidden"/> [tokens, H] bf16 → the tiled activations at <paramref name="activations"/>, for a
+    /// GEMM1 that does not gather itself (<see cref="FirstGemmGathers"/>).
+    /// </summary>
     public void Gather(nint stream, nint hidden, int tokens, in RoutingBuffers routing, nint activations)
     {
-        var shape = geometry.Shape;
+        var shape = Geometry.Shape;
         gather.Launch(new LaunchConfig(Grids(tokens).Gather, LaunchGrids.GatherThreads), stream, arguments.Clear()
             .Add(hidden).Add(shape.Hidden).Add(shape.TopK).Add(routing.RowSources).Add(routing.RowOffsets)
-            .Add(shape.Experts).Add(geometry.HiddenKTiles).Add(activations));
+            .Add(shape.Experts).Add(Geometry.HiddenKTiles).Add(activations));
     }
 
     /// <summary>GEMM1 (W13 with the activation fused); <paramref name="args"/> as <see cref="FirstGemmArguments"/> builds them.</summary>
@@ -105,19 +113,22 @@ public sealed class ForwardKernels : IDisposable
     /// <summary>Combine: the bf16 partials [tokens · k, H] → <paramref name="output"/> [tokens, H] bf16.</summary>
     public void Combine(nint stream, nint partials, nint topKIds, int tokens, nint output)
     {
-        var shape = geometry.Shape;
+        var shape = Geometry.Shape;
         combine.Launch(new LaunchConfig(Grids(tokens).Combine, LaunchGrids.CombineThreads), stream, arguments.Clear()
             .Add(partials).Add(topKIds).Add(tokens).Add(shape.TopK).Add(shape.Hidden).Add(shape.Experts).Add(output));
     }
 
-    /// <summary>GEMM1's arguments: tiled activations in, tiled intermediate out.</summary>
-    public GemmArguments FirstGemmArguments(in RoutingBuffers routing, nint activations, nint w13, nint w13Scales, nint intermediate) =>
-        Arguments(routing, activations, w13, intermediate, w13Scales, routeWeights: 0) with
+    /// <summary>
+    /// GEMM1's arguments: tokens in (the hidden states [T, H] when <see cref="FirstGemmGathers"/>, else the tiled activations
+    /// the gather kernel wrote), tiled intermediate out.
+    /// </summary>
+    public GemmArguments FirstGemmArguments(in RoutingBuffers routing, nint tokens, nint w13, nint w13Scales, nint intermediate) =>
+        Arguments(routing, tokens, w13, intermediate, w13Scales, routeWeights: 0) with
         {
             WorkCounters = workCounters.Address,
-            NTiles = geometry.W13NTiles,
-            KTiles = geometry.HiddenKTiles,
-            OutCols = geometry.IntermediateKTiles,
+            NTiles = Geometry.W13NTiles,
+            KTiles = Geometry.HiddenKTiles,
+            OutCols = Geometry.IntermediateKTiles,
         };
 
     /// <summary>GEMM2's arguments: tiled intermediate in, weighted bf16 partials out.</summary>
@@ -125,9 +136,9 @@ public sealed class ForwardKernels : IDisposable
         Arguments(routing, intermediate, w2, partials, w2Scales, routeWeights) with
         {
             WorkCounters = workCounters.Address + (WorkCounterInts / 2 * sizeof(int)),
-            NTiles = geometry.W2NTiles,
-            KTiles = geometry.IntermediateKTiles,
-            OutCols = geometry.Shape.Hidden,
+            NTiles = Geometry.W2NTiles,
+            KTiles = Geometry.IntermediateKTiles,
+            OutCols = Geometry.Shape.Hidden,
         };
 
     public void Dispose()
@@ -141,7 +152,7 @@ public sealed class ForwardKernels : IDisposable
         workCounters.Dispose();
     }
 
-    private LaunchGrids Grids(int tokens) => LaunchGrids.For(geometry, multiprocessors, tokens);
+    private LaunchGrids Grids(int tokens) => LaunchGrids.For(Geometry, multiprocessors, tokens);
 
     private GemmArguments Arguments(in RoutingBuffers routing, nint a, nint b, nint output, nint scales, nint routeWeights) => new()
     {
@@ -154,7 +165,9 @@ public sealed class ForwardKernels : IDisposable
         RowSources = routing.RowSources,
         RouteWeights = routeWeights,
         ExpertScales = scales,
-        Experts = geometry.Shape.Experts,
+        Experts = Geometry.Shape.Experts,
+        HiddenSize = Geometry.Shape.Hidden,
+        TopK = Geometry.Shape.TopK,
     };
 
     private CudaFunction LoadOne(KernelCompiler compiler, CudaContext context, DeviceInfo device, KernelBuild build, ILogger? logger)

@@ -4,12 +4,12 @@ namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
 
 /// <summary>
 /// The grouped GEMM's single kernel parameter, passed by value: field for field the <c>GemmArgs</c> struct of
-/// <c>kernels/fic_gemm_args.cuh</c> (ten pointers, then four ints: 96 bytes).
+/// <c>kernels/fic_gemm_args.cuh</c> (ten pointers, then six ints: 104 bytes).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct GemmArguments
 {
-    /// <summary>Tiled activations (64-row blocks of 64 × 64 bf16, 8 KiB each).</summary>
+    /// <summary>Tokens: tiled 64-row blocks of 64 × 64 bf16 (8 KiB each), or the hidden states [T, H] for a GEMM1 that gathers.</summary>
     public nint A;
 
     /// <summary>Tiled weights of every expert.</summary>
@@ -49,4 +49,10 @@ public struct GemmArguments
 
     /// <summary>GEMM1: 64-column blocks of the intermediate; GEMM2: H.</summary>
     public int OutCols;
+
+    /// <summary>H, the row length of the hidden states a gathering GEMM1 reads.</summary>
+    public int HiddenSize;
+
+    /// <summary>k: row source s belongs to token s / k.</summary>
+    public int TopK;
 }

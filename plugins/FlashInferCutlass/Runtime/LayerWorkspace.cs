@@ -5,15 +5,20 @@ namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
 
 /// <summary>
 /// Every device buffer a forward pass uses, sized once for the layer's largest token count: the routing results,
-/// the gathered activations (tiled, one row per permuted entry), the intermediate (tiled) and the bf16 partials
-/// [T · k, H] that the combine kernel sums.
+/// the intermediate (tiled) and the bf16 partials [T · k, H] that the combine kernel sums, and, only for a pipeline
+/// whose GEMM1 does not gather itself, the gathered activations (tiled, one row per permuted entry).
 /// </summary>
 internal sealed class LayerWorkspace : IDisposable
 {
     private readonly List<DeviceBuffer> buffers = [];
+    private readonly CudaContext context;
+    private readonly long activationBytes;
+    private DeviceBuffer? activations;
 
-    private LayerWorkspace()
+    private LayerWorkspace(CudaContext context, long activationBytes)
     {
+        this.context = context;
+        this.activationBytes = activationBytes;
     }
 
     public DeviceBuffer RowOffsets { get; private set; } = null!;
@@ -24,11 +29,12 @@ internal sealed class LayerWorkspace : IDisposable
 
     public DeviceBuffer RowSources { get; private set; } = null!;
 
-    public DeviceBuffer Activations { get; private set; } = null!;
-
     public DeviceBuffer Intermediate { get; private set; } = null!;
 
     public DeviceBuffer Partials { get; private set; } = null!;
+
+    /// <summary>The gathered activations, allocated by the first call (pipelines with a separate gather kernel).</summary>
+    public DeviceBuffer Activations => activations ??= Add(DeviceBuffer.Allocate(context, activationBytes));
 
     public long Bytes => buffers.Sum(b => b.Bytes);
 
@@ -36,17 +42,16 @@ internal sealed class LayerWorkspace : IDisposable
 
     public static LayerWorkspace Allocate(CudaContext context, TileGeometry geometry, int maxTokens)
     {
-        var workspace = new LayerWorkspace();
+        var rows = geometry.MaxPermutedRows(maxTokens);
+        var workspace = new LayerWorkspace(context, rows * geometry.HiddenKTiles * TileGeometry.RowBytes);
         try
         {
             var shape = geometry.Shape;
-            var rows = geometry.MaxPermutedRows(maxTokens);
             var entries = (long)maxTokens * shape.TopK;
             workspace.RowOffsets = workspace.Add(DeviceBuffer.Allocate<int>(context, shape.Experts + 1));
             workspace.TileOffsets = workspace.Add(DeviceBuffer.Allocate<int>(context, shape.Experts + 1));
             workspace.TileExperts = workspace.Add(DeviceBuffer.Allocate<int>(context, geometry.MaxMTiles(maxTokens)));
             workspace.RowSources = workspace.Add(DeviceBuffer.Allocate<int>(context, rows));
-            workspace.Activations = workspace.Add(DeviceBuffer.Allocate(context, rows * geometry.HiddenKTiles * TileGeometry.RowBytes));
             workspace.Intermediate = workspace.Add(DeviceBuffer.Allocate(context, rows * geometry.IntermediateKTiles * TileGeometry.RowBytes));
             workspace.Partials = workspace.Add(DeviceBuffer.Allocate(context, entries * shape.Hidden * sizeof(ushort)));
             return workspace;
@@ -66,6 +71,7 @@ internal sealed class LayerWorkspace : IDisposable
         }
 
         buffers.Clear();
+        activations = null;
     }
 
     private DeviceBuffer Add(DeviceBuffer buffer)

@@ -47,14 +47,17 @@ public static class SupportRules
             return SupportDecision.No($"needs hidden ({problem.Hidden}) and intermediate ({problem.Intermediate}) sizes that are multiples of 8 (16-byte rows)");
         }
 
-        var geometry = new TileGeometry(problem);
+        var pipeline = GemmPipeline.Default;
+        var geometry = new TileGeometry(problem, pipeline.LayoutFor(problem.Format));
         var largest = Math.Max(geometry.W13BytesPerExpert, geometry.W2BytesPerExpert);
         if (largest > int.MaxValue)
         {
             return SupportDecision.No($"one expert's tiled matrix would take {largest} bytes; at most {int.MaxValue} are handled");
         }
 
-        var sharedMemory = GemmVariant.FirstGemm(problem.Activation, problem.Format).SharedMemoryBytes;
+        var sharedMemory = Math.Max(
+            GemmVariant.FirstGemm(problem.Activation, problem.Format, pipeline).SharedMemoryBytes,
+            GemmVariant.SecondGemm(problem.Format, pipeline).SharedMemoryBytes);
         if (device.MaxSharedMemoryPerBlockOptin < sharedMemory)
         {
             return SupportDecision.No(

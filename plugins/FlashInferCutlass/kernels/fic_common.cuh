@@ -15,9 +15,8 @@ using moetune::bf16x2_lo;
 using moetune::pack_bf16x2;
 
 // Tile geometry. TileGeometry.cs on the host mirrors every value; a CPU test reads this header and checks they agree.
-constexpr int kBlockRows = 64;                               // rows per padding block = rows of one consumer warpgroup
-constexpr int kTileRows = 128;                               // rows of one CTA tile: two consumer warpgroups
-constexpr int kTileCols = 256;                               // output columns of one CTA tile (the wgmma N)
+constexpr int kBlockRows = 64;                               // rows per padding block (an expert's rows are padded to it)
+constexpr int kTileCols = 256;                               // rows of a weight tile of the tile forms (the wgmma N)
 constexpr int kTileK = 64;                                   // reduction depth of one pipeline stage
 constexpr int kRowBytes = 128;                               // one swizzled row: kTileK bf16 values
 constexpr int kABlockBytes = kBlockRows * kRowBytes;         // 8 KiB: one 64 x 64 bf16 activation block
@@ -25,8 +24,17 @@ constexpr int kBTileBytes = kTileCols * kRowBytes;           // 32 KiB: one 256 
 constexpr int kFp4PackedBytes = kTileCols * kTileK / 2;      // 8 KiB: E2M1 codes of one NVFP4 weight tile
 constexpr int kFp4ScaleBytes = kTileCols * kTileK / 16;      // 1 KiB: E4M3 block scales of one NVFP4 weight tile
 constexpr int kFp4TileBytes = kFp4PackedBytes + kFp4ScaleBytes;
-constexpr int kScheduleGroup = 8;                            // m-tiles of one expert walked together per n-tile
+constexpr int kScheduleGroupRows = 1024;                     // rows of one expert's m-tiles walked together per n-tile
 constexpr int kMaxExperts = 1024;                            // the routing kernel keeps one counter per expert
+
+// NVFP4 weights as register fragments (wgmma's A operand, tokens as B): a weight tile is 128 rows (64 per consumer
+// warpgroup) x 64 columns, stored in the order the consumer threads load it (Nvfp4FragmentTiler.cs): E2M1 codes, one
+// 16-byte record per thread, then the block scales as bf16, one 16-byte record per quad of threads.
+constexpr int kFragTileRows = 128;
+constexpr int kFragCodeBytes = kFragTileRows * kTileK / 2;   // 4 KiB
+constexpr int kFragScaleBytes = kFragTileRows * kTileK / 16 * 2;  // 1 KiB: bf16 block scales
+constexpr int kFragTileBytes = kFragCodeBytes + kFragScaleBytes;
+constexpr int kMaxTileBlocks = 4;                            // 64-row blocks of one m-tile in the fragment form (N = 256)
 
 // Byte offset of 16-byte chunk `chunk` (0..7) of row `row` inside a 128-byte-swizzled tile: the layout the copy
 // engine writes and wgmma reads with a SWIZZLE_128B descriptor (chunk index XOR row mod 8, within 1 KiB atoms).

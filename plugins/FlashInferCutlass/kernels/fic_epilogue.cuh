@@ -1,4 +1,5 @@
-// FlashInferCutlass: the grouped GEMM's fused epilogues, run by each consumer warpgroup on its 64 x 256 accumulator.
+// FlashInferCutlass: the fused epilogues of the tile forms (tokens x weights), run by each consumer warpgroup on its
+// 64 x 256 accumulator.
 //
 // Thread t of the warpgroup (warp w = t / 32, lane l, quad position q = l % 4) holds rows 16w + l/4 + 8h (h < 2) and
 // accumulator columns 8j + 2q + c (j < 32, c < 2) in acc[4j + 2h + c]. The host stores each weight tile's rows in the
@@ -10,25 +11,13 @@
 // Per-tile values the epilogue needs (the expert's global scale, GEMM2's row sources and router weights) are loaded
 // when the tile starts (EpilogueInputs), so their latency hides behind the main loop.
 #pragma once
+#include "fic_activation.cuh"
 #include "fic_gemm_args.cuh"
 #include "fic_fp4.cuh"
 #include "fic_pipeline.cuh"
 #include "fic_schedule.cuh"
 
-#if !defined(FIC_EPILOGUE) || FIC_EPILOGUE < 1 || FIC_EPILOGUE > 3
-#error "FIC_EPILOGUE must be 1 (SwiGLU), 2 (ReLU^2) or 3 (weighted scatter)"
-#endif
-
 namespace fic {
-
-// silu(x) = x * sigmoid(x) = h + h * tanh(h) with h = x / 2: one MUFU.TANH instead of an exponential and a
-// reciprocal (the epilogue is MUFU-bound). tanh.approx's error (2^-11 relative) is a quarter of h's bf16 rounding.
-__device__ __forceinline__ float silu(float x) {
-    const float half_x = 0.5f * x;
-    float t;
-    asm("tanh.approx.f32 %0, %1;" : "=f"(t) : "f"(half_x));
-    return fmaf(half_x, t, half_x);
-}
 
 struct EpilogueInputs {
     float scale;  // the expert's global scale (x 2^8 for NVFP4, see fic_fp4.cuh)

@@ -12,6 +12,7 @@
 // In place means bf16 bits 6-8 (the exponent's two low bits and the top mantissa bit) and 15 (sign): the bf16 value is
 // then E2M1 x 2^-126, code 1 (0.5) landing on the subnormal 2^-127. One bf16x2 multiply by the block scale pair
 // {s x 2^118, s x 2^118} gives E2M1 x s x 2^-8 exactly; the epilogue multiplies by 2^8 x the global scale.
+// The fragment form stores the scales already as bf16 (s x 2^118, exact), so a thread only spreads them into pairs.
 #pragma once
 #include "fic_common.cuh"
 
@@ -50,16 +51,34 @@ __device__ __forceinline__ void fp4_scale_pairs(u32 codes, u32& low, u32& high) 
     high = byte_perm(scaled, scaled, 0x3232u);
 }
 
+// The four unscaled bf16 pairs of one device word (E2M1 x 2^-126 each), in element order.
+__device__ __forceinline__ void fp4_word_pairs(u32 word, u32 (&pairs)[4]) {
+    constexpr u32 kPairBits = 0x81C081C0u;  // sign at 15 and 31, magnitude at 6-8 and 22-24
+    pairs[0] = (word << 6) & kPairBits;
+    pairs[1] = (word << 3) & kPairBits;
+    pairs[2] = word & kPairBits;
+    pairs[3] = bit_select(0x80008000u, word << 1, bit_select(0x00C000C0u, word >> 4, (word >> 5) & 0x01000100u));
+}
+
 // One device word (8 elements) times its block scale pair: one 16-byte chunk of a bf16 weight row, elements in order.
 __device__ __forceinline__ uint4 fp4_word_to_bf16(u32 word, u32 scale_pair) {
-    constexpr u32 kPairBits = 0x81C081C0u;  // sign at 15 and 31, magnitude at 6-8 and 22-24
-    const u32 last = bit_select(0x80008000u, word << 1, bit_select(0x00C000C0u, word >> 4, (word >> 5) & 0x01000100u));
-    uint4 out;
-    out.x = bf16x2_mul((word << 6) & kPairBits, scale_pair);
-    out.y = bf16x2_mul((word << 3) & kPairBits, scale_pair);
-    out.z = bf16x2_mul(word & kPairBits, scale_pair);
-    out.w = bf16x2_mul(last, scale_pair);
-    return out;
+    u32 pairs[4];
+    fp4_word_pairs(word, pairs);
+    return make_uint4(bf16x2_mul(pairs[0], scale_pair), bf16x2_mul(pairs[1], scale_pair), bf16x2_mul(pairs[2], scale_pair),
+                      bf16x2_mul(pairs[3], scale_pair));
+}
+
+// One fragment word (Nvfp4FragmentTiler.cs: the pairs a0 .. a3 of one 16-column chunk, rows r, r + 8, r, r + 8) and its
+// two rows' block scales (bf16 values s x 2^118, row r in the low half-word) as the four A registers of one wgmma.
+__device__ __forceinline__ void fp4_fragment_to_bf16(u32 word, u32 scales, u32 (&a)[4]) {
+    const u32 first_row = byte_perm(scales, scales, 0x1010u);
+    const u32 second_row = byte_perm(scales, scales, 0x3232u);
+    u32 pairs[4];
+    fp4_word_pairs(word, pairs);
+    a[0] = bf16x2_mul(pairs[0], first_row);
+    a[1] = bf16x2_mul(pairs[1], second_row);
+    a[2] = bf16x2_mul(pairs[2], first_row);
+    a[3] = bf16x2_mul(pairs[3], second_row);
 }
 
 // One work unit: 32 elements of row `row` (half `half` of its 64 columns: 16 code bytes, 2 scales) of the stored tile
@@ -77,22 +96,15 @@ __device__ __forceinline__ void fp4_convert_unit(const u8* packed, u8* tile, u32
     *reinterpret_cast<uint4*>(out + (((chunk + 3u) ^ (row & 7u)) << 4)) = fp4_word_to_bf16(words.w, scale_high);
 }
 
-// The whole tile by `Workers` threads; `worker` is this thread's index among them. Unit u is row u / 2, half u % 2,
-// so a warp reads 512 consecutive code bytes and its 16-byte stores fall in eight distinct bank groups. Where
-// `Workers` divides the 512 units, every thread converts the same number, unrolled.
-template <int Workers>
+// The whole tile by the 256 consumer threads, two units each; `worker` is this thread's index among them. Unit u is
+// row u / 2, half u % 2, so a warp reads 512 consecutive code bytes and its 16-byte stores fall in eight distinct bank
+// groups.
 __device__ __forceinline__ void fp4_convert_tile(const u8* packed, u8* tile, int worker) {
-    constexpr int kUnits = kTileCols * 2;
-    if constexpr (kUnits % Workers == 0) {
+    constexpr int kWorkers = 256;
 #pragma unroll
-        for (int i = 0; i < kUnits / Workers; ++i) {
-            const u32 unit = static_cast<u32>(worker + i * Workers);
-            fp4_convert_unit(packed, tile, unit >> 1, unit & 1u);
-        }
-    } else {
-        for (int unit = worker; unit < kUnits; unit += Workers) {
-            fp4_convert_unit(packed, tile, static_cast<u32>(unit) >> 1, static_cast<u32>(unit) & 1u);
-        }
+    for (int i = 0; i < kTileCols * 2 / kWorkers; ++i) {
+        const u32 unit = static_cast<u32>(worker + i * kWorkers);
+        fp4_convert_unit(packed, tile, unit >> 1, unit & 1u);
     }
 }
 

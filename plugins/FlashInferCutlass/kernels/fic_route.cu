@@ -1,7 +1,8 @@
 // FlashInferCutlass routing: from the router's top-k expert ids [T, k] to the grouped GEMM's work list, on the
 // device and without a host round trip. One CTA of 1024 threads (one thread per expert for the scan):
 //   row_offsets[e]  first permuted row of expert e; each expert's rows padded to 64-row blocks ([E + 1])
-//   tile_offsets[e] first m-tile of expert e; an m-tile is up to two blocks ([E + 1])
+//   tile_offsets[e] first m-tile of expert e; an m-tile is up to tile_blocks blocks (2, or 4 for the GEMMs that take
+//                   NVFP4 weights as register fragments) ([E + 1])
 //   tile_experts[g] the expert of m-tile g
 //   row_sources[r]  the (token * k + slot) entry computed at permuted row r, or -1 for a padding row
 // Rows of one expert come in arrival order of shared-memory atomics, so their order within the expert varies run
@@ -48,8 +49,8 @@ __device__ void report_bad_expert(int entry, int expert, int experts, int top_k)
 using namespace fic;
 
 extern "C" __global__ void __launch_bounds__(kRouteThreads) fic_route(
-    const int* topk_ids, int entries, int top_k, int experts, int* row_offsets, int* tile_offsets, int* tile_experts,
-    int* row_sources) {
+    const int* topk_ids, int entries, int top_k, int experts, int tile_blocks, int* row_offsets, int* tile_offsets,
+    int* tile_experts, int* row_sources) {
     __shared__ int counts[kMaxExperts];
     __shared__ int cursors[kMaxExperts];
     __shared__ int warp_rows[32];
@@ -81,7 +82,7 @@ extern "C" __global__ void __launch_bounds__(kRouteThreads) fic_route(
     // Exclusive scans of padded rows and m-tiles over experts, thread e holding expert e.
     const int count = tid < experts ? counts[tid] : 0;
     const int rows = (count + kBlockRows - 1) / kBlockRows * kBlockRows;
-    const int tiles = (rows / kBlockRows + 1) / 2;
+    const int tiles = (rows / kBlockRows + tile_blocks - 1) / tile_blocks;
     const int rows_inclusive = warp_inclusive_scan(rows, lane);
     const int tiles_inclusive = warp_inclusive_scan(tiles, lane);
     if (lane == 31) {

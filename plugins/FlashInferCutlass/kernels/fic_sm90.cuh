@@ -61,6 +61,38 @@ __device__ __forceinline__ void fence_proxy_async_smem() {
     asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
 }
 
+// ---- per-thread asynchronous copies (cp.async, 16 bytes) completing on an mbarrier ----
+
+// 16 bytes from global to shared memory when `valid`, else 16 zero bytes (the source is not read).
+__device__ __forceinline__ void cp_async_16_zfill(u32 dst, const void* src, bool valid) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(dst), "l"(src), "r"(valid ? 16 : 0) : "memory");
+}
+
+// One arrival on `bar` once every cp.async this thread issued so far has landed; the arrival is counted in the
+// barrier's init count (.noinc). The copies' writes are then visible to whoever waits on the barrier's phase, wgmma
+// included: the practice of CUTLASS's cp.async-fed wgmma mainloops, which issue no proxy fence between them.
+__device__ __forceinline__ void cp_async_arrive_noinc(u32 bar) {
+    asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];" ::"r"(bar) : "memory");
+}
+
+__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;" ::: "memory"); }
+
+// ---- named barriers (id 0 is __syncthreads) among `Threads` threads, whole warps ----
+
+template <u32 Id, u32 Threads>
+__device__ __forceinline__ void named_barrier_sync() {
+    asm volatile("bar.sync %0, %1;" ::"n"(Id), "n"(Threads) : "memory");
+}
+
+// ---- stmatrix: four 8 x 8 b16 matrices from the mma fragment layout into shared memory, transposed ----
+
+// Lane l holds element (l / 4, 2 (l % 4) .. +1) of matrix i in registers[i]; lanes 8i .. 8i + 7 give the addresses of
+// the 16-byte rows 0..7 of matrix i as stored, and stored row t receives column t of the fragment (.trans).
+__device__ __forceinline__ void stmatrix_x4_trans(u32 address, u32 r0, u32 r1, u32 r2, u32 r3) {
+    asm volatile("stmatrix.sync.aligned.m8n8.x4.trans.shared.b16 [%0], {%1, %2, %3, %4};"
+                 ::"r"(address), "r"(r0), "r"(r1), "r"(r2), "r"(r3) : "memory");
+}
+
 // ---- register reallocation between warpgroups (needs a register cap at entry: __launch_bounds__(n, 1)) ----
 
 template <u32 Registers>

@@ -50,6 +50,46 @@ public sealed class Fp4ConversionTests
     }
 
     [Fact]
+    public void Fragment_scales_are_every_finite_e4m3_code_times_two_to_the_118_as_bf16()
+    {
+        for (var code = 0; code < 256; code++)
+        {
+            if ((code & 0x7F) == 0x7F) continue;
+            var bits = Nvfp4FragmentTiler.ScaleBits((byte)code);
+            Assert.True(E4M3.Decode((byte)code) * MathF.Pow(2, 118) == Bf16.ToFloat(bits), $"scale 0x{code:X2}: 0x{bits:X4} is {Bf16.ToFloat(bits)}");
+        }
+    }
+
+    [Fact]
+    public void Every_code_pair_of_a_fragment_word_times_its_row_scale_is_exact_after_the_two_to_the_minus_8()
+    {
+        // a0 and a2 belong to the first row (low half of the scale word), a1 and a3 to the second.
+        var noise = new Random(9);
+        for (uint scale = 0; scale < 256; scale += 3)
+        {
+            if ((scale & 0x7F) == 0x7F) continue;
+            var other = (uint)noise.Next(0, 0x7E);
+            var scales = Nvfp4FragmentTiler.ScaleBits((byte)scale) | ((uint)Nvfp4FragmentTiler.ScaleBits((byte)other) << 16);
+            for (var position = 0; position < 4; position++)
+            {
+                var rowScale = position % 2 == 0 ? scale : other;
+                for (uint codes = 0; codes < 256; codes++)
+                {
+                    var checkpoint = ((uint)noise.Next() & ~(0xFFu << (8 * position))) | (codes << (8 * position));
+                    var registers = Fp4ConversionModel.FragmentToBf16(Nvfp4WeightTiler.DeviceWord(checkpoint), scales);
+                    for (var half = 0; half < 2; half++)
+                    {
+                        var code = (checkpoint >> ((8 * position) + (4 * half))) & 0xF;
+                        var converted = Bf16.ToFloat((ushort)(registers[position] >> (16 * half)));
+                        Assert.True(Expected(code, rowScale) == converted,
+                            $"scales 0x{scale:X2}/0x{other:X2}, word 0x{checkpoint:X8}, a{position}.{half} (code {code}): expected {Expected(code, rowScale)}, converted {converted}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Code_one_and_subnormal_scales_rely_on_bf16_subnormals()
     {
         // E2M1 0.5 becomes the bf16 subnormal 2^-127 before the scale multiply (pair 2 is converted in place), and an

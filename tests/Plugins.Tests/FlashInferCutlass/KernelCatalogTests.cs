@@ -14,8 +14,9 @@ public sealed class KernelCatalogTests
     public void Every_build_targets_sm_90a_only_and_has_a_unique_name()
     {
         var builds = catalog.Builds.ToList();
-        // Route, gather, combine; 3 epilogues x (bf16: 2 schedulings; NVFP4: 2 schedulings x 2 converters).
-        Assert.Equal(3 + (3 * 2) + (3 * 4), builds.Count);
+        // Route, gather, combine; bf16: 2 GEMM1 epilogues x (gather kernel, gather in GEMM) + GEMM2; NVFP4 tiles: the
+        // same five; NVFP4 fragments: 2 GEMM1 epilogues (gathering) + GEMM2.
+        Assert.Equal(3 + 5 + 5 + 3, builds.Count);
         Assert.Equal(builds.Count, builds.Select(b => b.Name).Distinct().Count());
         Assert.All(builds, b => Assert.Equal(ArchRequirement.Sm90aOnly, b.Requirement));
         Assert.Equal([GpuArch.Sm90a], catalog.CompileTargets().Select(t => t.Arch).Distinct());
@@ -32,41 +33,46 @@ public sealed class KernelCatalogTests
     }
 
     [Fact]
-    public void Gemm_builds_carry_their_epilogue_format_pipeline_stage_count_and_shared_memory()
+    public void Gemm_builds_carry_their_epilogue_format_path_gather_stage_count_and_shared_memory()
     {
-        var variant = new GemmVariant(GemmEpilogue.ReluSquared, WeightFormat.Nvfp4, GemmPipeline.StaticProducer);
+        var variant = new GemmVariant(GemmEpilogue.ReluSquared, WeightFormat.Nvfp4, GemmPipeline.FusedGather);
         var build = FlashInferCutlassKernels.Gemm(variant);
-        Assert.Equal("flashinfer-cutlass/gemm-relu2-nvfp4-static-producer", build.Name);
+        Assert.Equal("flashinfer-cutlass/gemm-relu2-nvfp4-tiles-gather", build.Name);
         Assert.Equal("2", build.Defines["FIC_EPILOGUE"]);
         Assert.Equal("1", build.Defines["FIC_WEIGHTS"]);
-        Assert.Equal("0", build.Defines["FIC_SCHEDULER"]);
-        Assert.Equal("0", build.Defines["FIC_CONVERTER"]);
-        Assert.Equal("3", build.Defines["FIC_STAGES"]);
-        Assert.Equal("176212", build.Defines["FIC_SMEM_BYTES"]);
-        Assert.Contains("-DFIC_STAGES=3", build.CompileOptions(GpuArch.Sm90a));
+        Assert.Equal("0", build.Defines["FIC_FP4_PATH"]);
+        Assert.Equal("1", build.Defines["FIC_GATHER"]);
+        Assert.Equal("5", build.Defines["FIC_STAGES"]);
+        Assert.Equal("227968", build.Defines["FIC_SMEM_BYTES"]);
+        Assert.Contains("-DFIC_STAGES=5", build.CompileOptions(GpuArch.Sm90a));
     }
 
     [Fact]
-    public void The_default_pipeline_is_dynamic_with_consumer_conversion_and_bf16_ignores_the_converter()
+    public void The_default_pipeline_gathers_in_GEMM1_and_takes_NVFP4_as_register_fragments()
     {
-        Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4).BuildName);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-fragments-gather", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4).BuildName);
+        Assert.Equal("flashinfer-cutlass/gemm-scatter-nvfp4-fragments", GemmVariant.SecondGemm(WeightFormat.Nvfp4).BuildName);
         var nvfp4 = FlashInferCutlassKernels.Gemm(GemmVariant.SecondGemm(WeightFormat.Nvfp4));
-        Assert.Equal("1", nvfp4.Defines["FIC_CONVERTER"]);
-        Assert.Equal("1", nvfp4.Defines["FIC_SCHEDULER"]);
-        var bf16 = GemmVariant.SecondGemm(WeightFormat.Bf16, GemmPipeline.DynamicProducer);
-        Assert.Equal(GemmVariant.SecondGemm(WeightFormat.Bf16).BuildName, bf16.BuildName);
-        Assert.Equal("0", FlashInferCutlassKernels.Gemm(bf16).Defines["FIC_CONVERTER"]);
-        Assert.Equal(GemmPipeline.StaticProducer, GemmPipeline.Parse("static-producer"));
-        Assert.Contains("dynamic-consumer", Assert.Throws<ArgumentException>(() => GemmPipeline.Parse("fast")).Message, StringComparison.Ordinal);
+        Assert.Equal("1", nvfp4.Defines["FIC_FP4_PATH"]);
+        Assert.Equal("0", nvfp4.Defines["FIC_GATHER"]);
+        var bf16 = GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16);
+        Assert.Equal(GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.FusedGather).BuildName, bf16.BuildName);
+        Assert.Equal("0", FlashInferCutlassKernels.Gemm(bf16).Defines["FIC_FP4_PATH"]);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.SeparateGather).BuildName);
+        Assert.Equal(GemmPipeline.SeparateGather, GemmPipeline.Parse("separate-gather"));
+        Assert.Contains("register-fp4", Assert.Throws<ArgumentException>(() => GemmPipeline.Parse("fast")).Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData(WeightFormat.Bf16, "dynamic-consumer", 4, 197_712)]   // 4 x 48 KiB, 8 barriers, 4 work-item slots
-    [InlineData(WeightFormat.Nvfp4, "static-producer", 3, 176_212)]   // 3 x 57 KiB, 9 barriers, 3 slots
-    [InlineData(WeightFormat.Nvfp4, "dynamic-consumer", 5, 227_452)]  // 5 x 25 KiB + 3 x 32 KiB, 13 barriers, 5 slots
-    public void Shared_memory_fits_the_227_KiB_opt_in(WeightFormat format, string pipeline, int stages, int bytes)
+    [InlineData(GemmEpilogue.WeightedScatter, WeightFormat.Bf16, "separate-gather", 4, 197_716)]   // 4 x 48 KiB, 8 barriers, 5 slots
+    [InlineData(GemmEpilogue.SwiGlu, WeightFormat.Bf16, "fused-gather", 4, 198_228)]               // + 128 gathered rows' token indices
+    [InlineData(GemmEpilogue.WeightedScatter, WeightFormat.Nvfp4, "separate-gather", 5, 227_456)]  // 5 x 25 KiB + 3 x 32 KiB, 13 barriers
+    [InlineData(GemmEpilogue.SwiGlu, WeightFormat.Nvfp4, "register-fp4", 5, 224_360)]              // 5 x 37 KiB, 32 KiB staging, 256 indices
+    [InlineData(GemmEpilogue.ReluSquared, WeightFormat.Nvfp4, "register-fp4", 4, 219_220)]         // 4 x 37 KiB, 64 KiB staging
+    [InlineData(GemmEpilogue.WeightedScatter, WeightFormat.Nvfp4, "register-fp4", 4, 222_292)]     // 4 x 37 KiB, 64 KiB staging, 4 KiB row info
+    public void Shared_memory_fits_the_227_KiB_opt_in(GemmEpilogue epilogue, WeightFormat format, string pipeline, int stages, int bytes)
     {
-        var variant = GemmVariant.SecondGemm(format, GemmPipeline.Parse(pipeline));
+        var variant = new GemmVariant(epilogue, format, GemmPipeline.Parse(pipeline));
         Assert.Equal(stages, variant.Stages);
         Assert.Equal(bytes, variant.SharedMemoryBytes);
         Assert.Equal(0, variant.StageBytes % 1024);
@@ -91,11 +97,12 @@ public sealed class KernelCatalogTests
     [Fact]
     public void Gemm_arguments_have_the_device_struct_layout()
     {
-        // struct GemmArgs in fic_gemm_args.cuh: ten 8-byte pointers, then four ints.
-        Assert.Equal(96, Marshal.SizeOf<GemmArguments>());
+        // struct GemmArgs in fic_gemm_args.cuh: ten 8-byte pointers, then six ints.
+        Assert.Equal(104, Marshal.SizeOf<GemmArguments>());
         Assert.Equal(64, Marshal.OffsetOf<GemmArguments>(nameof(GemmArguments.ExpertScales)).ToInt32());
         Assert.Equal(72, Marshal.OffsetOf<GemmArguments>(nameof(GemmArguments.WorkCounters)).ToInt32());
         Assert.Equal(80, Marshal.OffsetOf<GemmArguments>(nameof(GemmArguments.Experts)).ToInt32());
         Assert.Equal(92, Marshal.OffsetOf<GemmArguments>(nameof(GemmArguments.OutCols)).ToInt32());
+        Assert.Equal(100, Marshal.OffsetOf<GemmArguments>(nameof(GemmArguments.TopK)).ToInt32());
     }
 }

@@ -17,7 +17,6 @@ public sealed partial class TileGeometryTests
         var host = new Dictionary<string, int>
         {
             ["kBlockRows"] = TileGeometry.BlockRows,
-            ["kTileRows"] = TileGeometry.TileRows,
             ["kTileCols"] = TileGeometry.TileCols,
             ["kTileK"] = TileGeometry.TileK,
             ["kRowBytes"] = TileGeometry.RowBytes,
@@ -26,8 +25,13 @@ public sealed partial class TileGeometryTests
             ["kFp4PackedBytes"] = TileGeometry.Fp4PackedBytes,
             ["kFp4ScaleBytes"] = TileGeometry.Fp4ScaleBytes,
             ["kFp4TileBytes"] = TileGeometry.Fp4TileBytes,
-            ["kScheduleGroup"] = TileGeometry.ScheduleGroup,
+            ["kScheduleGroupRows"] = TileGeometry.ScheduleGroupRows,
             ["kMaxExperts"] = TileGeometry.MaxExperts,
+            ["kFragTileRows"] = TileGeometry.FragTileRows,
+            ["kFragCodeBytes"] = TileGeometry.FragCodeBytes,
+            ["kFragScaleBytes"] = TileGeometry.FragScaleBytes,
+            ["kFragTileBytes"] = TileGeometry.FragTileBytes,
+            ["kMaxTileBlocks"] = TileGeometry.MaxTileBlocks,
         };
         Assert.Equal(host.Keys.Order(), device.Keys.Order());
         foreach (var (name, value) in host)
@@ -59,21 +63,46 @@ public sealed partial class TileGeometryTests
         var geometry = new TileGeometry(new MoeShape(8, 2, 4096, 14336, Activation.SwiGlu, WeightFormat.Nvfp4));
         Assert.Equal(9216, geometry.WeightTileBytes);
         Assert.Equal(112L * 64 * 9216, geometry.W13BytesPerExpert);
+        Assert.Equal(2, geometry.TileBlocks);
     }
 
     [Theory]
-    [InlineData(1, 8, 256)]
-    [InlineData(3, 8, 256)]
-    [InlineData(1000, 8, 256)]
-    [InlineData(4096, 2, 8)]
-    [InlineData(7, 22, 512)]
-    public void Row_and_tile_bounds_cover_every_routing(int tokens, int topK, int experts)
+    [InlineData(7168, 2048, Activation.SwiGlu, 32, 56)]           // deepseek-v3: 64 intermediate columns per W13 tile
+    [InlineData(4096, 14336, Activation.SwiGlu, 224, 32)]         // mixtral-8x7b
+    [InlineData(1024, 2688, Activation.ReluSquared, 22, 8)]       // nemotron: 128 output rows per W13 tile, I padded to 2816
+    [InlineData(208, 112, Activation.SwiGlu, 2, 2)]               // I padded to 128, H to 256
+    public void Fragment_tiles_hold_128_rows_and_m_tiles_four_blocks(int hidden, int intermediate, Activation activation, int w13NTiles, int w2NTiles)
+    {
+        var shape = new MoeShape(8, 2, hidden, intermediate, activation, WeightFormat.Nvfp4);
+        var geometry = new TileGeometry(shape, WeightLayout.Fragments);
+        Assert.Equal(new TileGeometry(shape).IntermediatePadded, geometry.IntermediatePadded);
+        Assert.Equal(w13NTiles, geometry.W13NTiles);
+        Assert.Equal(w2NTiles, geometry.W2NTiles);
+        Assert.Equal(5120, geometry.WeightTileBytes);
+        Assert.Equal(4, geometry.TileBlocks);
+        Assert.Equal((long)w13NTiles * geometry.HiddenKTiles * 5120, geometry.W13BytesPerExpert);
+    }
+
+    [Fact]
+    public void The_fragment_layout_takes_only_NVFP4()
+    {
+        var bf16 = new MoeShape(8, 2, 256, 256, Activation.SwiGlu, WeightFormat.Bf16);
+        Assert.Contains("NVFP4", Assert.Throws<ArgumentException>(() => new TileGeometry(bf16, WeightLayout.Fragments)).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, 8, 256, 2)]
+    [InlineData(3, 8, 256, 4)]
+    [InlineData(1000, 8, 256, 2)]
+    [InlineData(4096, 2, 8, 4)]
+    [InlineData(7, 22, 512, 2)]
+    public void Row_and_tile_bounds_cover_every_routing(int tokens, int topK, int experts, int tileBlocks)
     {
         var geometry = new TileGeometry(new MoeShape(experts, topK, 1024, 512, Activation.SwiGlu, WeightFormat.Bf16));
         var random = new Random(tokens * 31 + experts);
         foreach (var ids in Routings(tokens, topK, experts, random))
         {
-            var routing = RoutingModel.Build(ids, experts);
+            var routing = RoutingModel.Build(ids, experts, tileBlocks);
             Assert.True(routing.TotalRows <= geometry.MaxPermutedRows(tokens), $"{routing.TotalRows} rows > bound {geometry.MaxPermutedRows(tokens)}");
             Assert.True(routing.TotalTiles <= geometry.MaxMTiles(tokens), $"{routing.TotalTiles} tiles > bound {geometry.MaxMTiles(tokens)}");
         }

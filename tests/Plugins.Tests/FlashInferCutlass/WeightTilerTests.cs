@@ -94,6 +94,50 @@ public sealed class WeightTilerTests
         }
     }
 
+    [Theory]
+    [InlineData(128, 128)]
+    [InlineData(200, 176)]   // padding rows and a K tail of 48 columns (three 16-column blocks)
+    public void Nvfp4_fragment_tiles_give_each_thread_exactly_the_reference_values_times_two_to_the_minus_8(int rows, int cols)
+    {
+        var values = RandomValues(rows * cols, seed: (5 * rows) + cols);
+        var matrix = WeightCodec.Quantize(WeightFormat.Nvfp4, values, rows, cols);
+        var nTiles = (rows + 127) / 128;
+        var kTiles = (cols + 63) / 64;
+        var tiles = new byte[nTiles * kTiles * TileGeometry.FragTileBytes];
+        Nvfp4FragmentTiler.Tile(matrix, nTiles, kTiles, (n, r) => (n * 128) + r < rows ? (n * 128) + r : WeightRowMap.Padding, tiles, "test");
+
+        var unscaled = new float[cols];
+        for (var n = 0; n < nTiles; n++)
+        {
+            for (var kb = 0; kb < kTiles; kb++)
+            {
+                var a = Fp4ConversionModel.DequantFragmentTile(tiles.AsSpan(((n * kTiles) + kb) * TileGeometry.FragTileBytes, TileGeometry.FragTileBytes));
+                for (var r = 0; r < 128; r++)
+                {
+                    var row = (n * 128) + r;
+                    if (row < rows) WeightCodec.DequantizeRowUnscaled(matrix, row, unscaled);
+                    for (var c = 0; c < 64; c++)
+                    {
+                        var col = (kb * 64) + c;
+                        var expected = row < rows && col < cols ? unscaled[col] / 256f : 0f;
+                        Assert.True(expected == Bf16.ToFloat(a[r, c]), $"tile ({n}, {kb}) row {r} column {c}: expected {expected}, converted {Bf16.ToFloat(a[r, c])}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_NaN_block_scale_in_the_fragment_layout_is_refused_with_its_place()
+    {
+        var matrix = WeightCodec.Quantize(WeightFormat.Nvfp4, RandomValues(128 * 64, 4), 128, 64);
+        matrix.Scales[(9 * 4) + 1] = 0xFF;
+        var error = Assert.Throws<ArgumentException>(() =>
+            Nvfp4FragmentTiler.Tile(matrix, 1, 1, (_, r) => r, new byte[TileGeometry.FragTileBytes], "expert 1 W13"));
+        Assert.Contains("expert 1 W13", error.Message, StringComparison.Ordinal);
+        Assert.Contains("row 9, columns 16..31", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_NaN_block_scale_is_refused_with_its_place()
     {

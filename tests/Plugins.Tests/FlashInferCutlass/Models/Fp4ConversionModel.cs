@@ -6,7 +6,8 @@ namespace MoeTune.Plugins.Tests.FlashInferCutlass.Models;
 
 /// <summary>
 /// The NVFP4 → bf16 conversion of <c>kernels/fic_fp4.cuh</c>, step for step in C#: the same bit constructions, each
-/// bf16 pair product rounded to nearest even (bf16 subnormals kept, as the kernel relies on), the same work units.
+/// bf16 pair product rounded to nearest even (bf16 subnormals kept, as the kernel relies on), the same work units, and
+/// the register-fragment form's thread-to-element mapping.
 /// </summary>
 internal static class Fp4ConversionModel
 {
@@ -21,17 +22,60 @@ internal static class Fp4ConversionModel
         return (BytePerm(scaled, scaled, 0x1010), BytePerm(scaled, scaled, 0x3232));
     }
 
+    /// <summary>fp4_word_pairs: the four unscaled bf16 pairs (E2M1 · 2^-126 each) of one device word.</summary>
+    public static uint[] WordPairs(uint word) =>
+    [
+        (word << 6) & PairBitsMask,
+        (word << 3) & PairBitsMask,
+        word & PairBitsMask,
+        BitSelect(0x80008000u, word << 1, BitSelect(0x00C000C0u, word >> 4, (word >> 5) & 0x01000100u)),
+    ];
+
     /// <summary>fp4_word_to_bf16: one device word times a scale pair, as the four bf16 pairs of a 16-byte chunk.</summary>
-    public static uint[] WordToBf16(uint word, uint scalePair)
+    public static uint[] WordToBf16(uint word, uint scalePair) => [.. WordPairs(word).Select(pair => Bf16x2Mul(pair, scalePair))];
+
+    /// <summary>fp4_fragment_to_bf16: a fragment word and its two rows' bf16 scales (low half: row r) as A registers a0 .. a3.</summary>
+    public static uint[] FragmentToBf16(uint word, uint scales)
     {
-        var last = BitSelect(0x80008000u, word << 1, BitSelect(0x00C000C0u, word >> 4, (word >> 5) & 0x01000100u));
-        return
-        [
-            Bf16x2Mul((word << 6) & PairBitsMask, scalePair),
-            Bf16x2Mul((word << 3) & PairBitsMask, scalePair),
-            Bf16x2Mul(word & PairBitsMask, scalePair),
-            Bf16x2Mul(last, scalePair),
-        ];
+        var first = BytePerm(scales, scales, 0x1010);
+        var second = BytePerm(scales, scales, 0x3232);
+        var pairs = WordPairs(word);
+        return [Bf16x2Mul(pairs[0], first), Bf16x2Mul(pairs[1], second), Bf16x2Mul(pairs[2], first), Bf16x2Mul(pairs[3], second)];
+    }
+
+    /// <summary>
+    /// A stored fragment tile (5 KiB) as the 128 × 64 bf16 A operand the consumer threads hand to wgmma
+    /// (load_fragments): thread (c, w, l = 4g + q) converts word kk of its code record with word kk of its quad's scale
+    /// record into a0 = (r, 16kk + 2q), a1 = (r + 8, same), a2 = (r, 16kk + 2q + 8), a3 = (r + 8, same), r = 64c + 16w + g,
+    /// each register the pair (k, k + 1), low half first.
+    /// </summary>
+    public static ushort[,] DequantFragmentTile(ReadOnlySpan<byte> stored)
+    {
+        var tile = new ushort[TileGeometry.FragTileRows, TileGeometry.TileK];
+        for (var thread = 0; thread < TileGeometry.FragTileRows * 2; thread++)
+        {
+            var (warpgroup, warp, lane) = (thread / 128, (thread % 128) / 32, thread % 32);
+            var row = (64 * warpgroup) + (16 * warp) + (lane / 4);
+            for (var kk = 0; kk < TileGeometry.TileK / 16; kk++)
+            {
+                var word = BinaryPrimitives.ReadUInt32LittleEndian(stored[((16 * thread) + (4 * kk))..]);
+                var scales = BinaryPrimitives.ReadUInt32LittleEndian(stored[(TileGeometry.FragCodeBytes + (16 * (thread / 4)) + (4 * kk))..]);
+                var registers = FragmentToBf16(word, scales);
+                var column = (16 * kk) + (2 * (lane % 4));
+                Place(tile, row, column, registers[0]);
+                Place(tile, row + 8, column, registers[1]);
+                Place(tile, row, column + 8, registers[2]);
+                Place(tile, row + 8, column + 8, registers[3]);
+            }
+        }
+
+        return tile;
+
+        static void Place(ushort[,] tile, int row, int column, uint pair)
+        {
+            tile[row, column] = (ushort)pair;
+            tile[row, column + 1] = (ushort)(pair >> 16);
+        }
     }
 
     /// <summary>mul.rn.bf16x2: each half multiplied exactly and rounded once to bf16.</summary>

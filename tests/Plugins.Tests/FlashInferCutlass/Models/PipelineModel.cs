@@ -2,30 +2,34 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Weights;
+using MoeTune.Plugins.FlashInferCutlass.Kernels;
 using MoeTune.Plugins.FlashInferCutlass.Layout;
 using MoeTune.Reference.Formats;
 
 namespace MoeTune.Plugins.Tests.FlashInferCutlass.Models;
 
 /// <summary>
-/// The forward pass of the five kernels emulated in C# on the exact device byte layouts: the plugin's own weight
-/// tilers feed it, and every address is computed the way the kernels compute it (swizzled offsets, tile and block
-/// indices, the work-list decode, the gate/up pairing, the epilogue's accumulator-to-output column order, the NVFP4
-/// conversion). Accumulation is in double rather than the tensor cores' f32, and silu is exact rather than the
+/// The forward pass of one grouped GEMM pipeline emulated in C# on the exact device byte layouts: the plugin's own
+/// weight tilers feed it, and every address is computed the way the kernels compute it (swizzled offsets, tile and block
+/// indices, the work-list decode for the pipeline's m-tile height, the producer's row gather, the gate/up pairing, the
+/// epilogues' accumulator-to-output order, the NVFP4 conversions and the register-fragment form's thread mapping and
+/// transposed stores). Accumulation is in double rather than the tensor cores' f32, and silu is exact rather than the
 /// kernel's tanh.approx form; both differences are far inside the tolerance the comparisons use.
 /// </summary>
 internal sealed class PipelineModel
 {
+    private readonly GemmPipeline pipeline;
     private readonly TileGeometry geometry;
     private readonly byte[] w13;
     private readonly byte[] w2;
     private readonly float[] w13Scales;
     private readonly float[] w2Scales;
 
-    public PipelineModel(MoeWeights weights)
+    public PipelineModel(MoeWeights weights, GemmPipeline pipeline)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        geometry = new TileGeometry(weights.Shape);
+        this.pipeline = pipeline;
+        geometry = new TileGeometry(weights.Shape, pipeline.LayoutFor(weights.Shape.Format));
         var experts = weights.Experts.Count;
         w13 = new byte[geometry.W13BytesPerExpert * experts];
         w2 = new byte[geometry.W2BytesPerExpert * experts];
@@ -43,21 +47,46 @@ internal sealed class PipelineModel
 
     private float Compensation => Shape.Format == WeightFormat.Nvfp4 ? 256f : 1f;
 
+    private int TileTokenBytes => geometry.TileBlocks * TileGeometry.ABlockBytes;
+
     /// <summary>The layer's bf16 output [T, H]; <paramref name="partials"/> receives the bf16 partials [T · k, H] (NaN where unwritten).</summary>
     public ushort[] Forward(ushort[] hidden, int[] ids, float[] routeWeights, int tokens, out ushort[] partials)
     {
-        var routing = RoutingModel.Build(ids, Shape.Experts);
-        var activations = Gather(routing, hidden);
+        var routing = RoutingModel.Build(ids, Shape.Experts, geometry.TileBlocks);
         var intermediate = new byte[routing.TotalRows * geometry.IntermediateKTiles * TileGeometry.RowBytes];
         partials = new ushort[tokens * Shape.TopK * Shape.Hidden];
         partials.AsSpan().Fill(0x7FC0);
         var partialsLocal = partials;
 
-        RunGemm(routing, activations, geometry.HiddenKTiles, w13, geometry.W13NTiles, (tile, block, acc) => StoreIntermediate(tile, block, acc, intermediate));
-        RunGemm(routing, intermediate, geometry.IntermediateKTiles, w2, geometry.W2NTiles, (tile, block, acc) => StoreWeighted(routing, tile, block, acc, routeWeights, partialsLocal));
+        Func<WorkTile, int, byte[]> firstTokens;
+        if (pipeline.Gather == TokenGather.InFirstGemm)
+        {
+            firstTokens = (tile, kb) => GatherStage(routing, hidden, tile, kb);
+        }
+        else
+        {
+            var activations = Gather(routing, hidden);
+            firstTokens = (tile, kb) => CopyStage(activations, geometry.HiddenKTiles, tile, kb);
+        }
+
+        Func<WorkTile, int, byte[]> secondTokens = (tile, kb) => CopyStage(intermediate, geometry.IntermediateKTiles, tile, kb);
+        if (geometry.Layout == WeightLayout.Fragments)
+        {
+            RunFragments(routing, firstTokens, geometry.HiddenKTiles, w13, geometry.W13NTiles,
+                (tile, acc) => StoreFragmentIntermediate(tile, acc, intermediate));
+            RunFragments(routing, secondTokens, geometry.IntermediateKTiles, w2, geometry.W2NTiles,
+                (tile, acc) => StoreFragmentWeighted(routing, tile, acc, routeWeights, partialsLocal));
+        }
+        else
+        {
+            RunTiles(routing, firstTokens, geometry.HiddenKTiles, w13, geometry.W13NTiles, (tile, block, acc) => StoreIntermediate(tile, block, acc, intermediate));
+            RunTiles(routing, secondTokens, geometry.IntermediateKTiles, w2, geometry.W2NTiles, (tile, block, acc) => StoreWeighted(routing, tile, block, acc, routeWeights, partialsLocal));
+        }
+
         return Combine(partials, ids, tokens);
     }
 
+    // fic_gather: every permuted row's token into the tiled activations (Xp).
     private byte[] Gather(RoutingModel routing, ushort[] hidden)
     {
         var kTiles = geometry.HiddenKTiles;
@@ -81,39 +110,118 @@ internal sealed class PipelineModel
         return result;
     }
 
-    private void RunGemm(RoutingModel routing, byte[] a, int kTiles, byte[] b, int nTiles, Action<WorkTile, int, float[,]> epilogue)
+    // produce_gather: thread t copies chunk t % 8 of rows t / 8 + 16 i of the tile, zero for padding and past H.
+    private byte[] GatherStage(RoutingModel routing, ushort[] hidden, WorkTile tile, int kb)
     {
-        var tileBytes = geometry.WeightTileBytes;
+        var stage = new byte[TileTokenBytes];
+        var hiddenBytes = MemoryMarshal.AsBytes(hidden.AsSpan());
+        var rows = tile.Blocks * TileGeometry.BlockRows;
+        for (var t = 0; t < 128; t++)
+        {
+            var chunk = t % 8;
+            for (var row = t / 8; row < geometry.TileBlocks * TileGeometry.BlockRows; row += 16)
+            {
+                if (row >= rows) continue;
+                var source = routing.RowSources[(tile.FirstBlock * TileGeometry.BlockRows) + row];
+                var token = source >= 0 ? source / Shape.TopK : -1;
+                var column = (kb * TileGeometry.TileK) + (chunk * 8);
+                if (token < 0 || column >= Shape.Hidden) continue;  // zero-filled
+                hiddenBytes.Slice(((token * Shape.Hidden) + column) * 2, 16).CopyTo(
+                    stage.AsSpan(((row / TileGeometry.BlockRows) * TileGeometry.ABlockBytes) + SwizzledTile.ChunkOffset(row % TileGeometry.BlockRows, chunk)));
+            }
+        }
+
+        return stage;
+    }
+
+    // produce_bulk: block b of the tile's tokens at stage offset b * 8 KiB.
+    private byte[] CopyStage(byte[] tiled, int kTiles, WorkTile tile, int kb)
+    {
+        var stage = new byte[TileTokenBytes];
+        for (var b = 0; b < tile.Blocks; b++)
+        {
+            tiled.AsSpan((((tile.FirstBlock + b) * kTiles) + kb) * TileGeometry.ABlockBytes, TileGeometry.ABlockBytes)
+                .CopyTo(stage.AsSpan(b * TileGeometry.ABlockBytes));
+        }
+
+        return stage;
+    }
+
+    private ReadOnlySpan<byte> WeightTile(byte[] weights, WorkTile tile, int nTiles, int kTiles, int kb) =>
+        weights.AsSpan((int)((((((long)tile.Expert * nTiles) + tile.NTile) * kTiles) + kb) * geometry.WeightTileBytes), geometry.WeightTileBytes);
+
+    // Tile forms: consumer c multiplies token block c (if the tile has it) by the 256-row bf16 tile.
+    private void RunTiles(RoutingModel routing, Func<WorkTile, int, byte[]> tokens, int kTiles, byte[] weights, int nTiles, Action<WorkTile, int, float[,]> epilogue)
+    {
         for (var item = 0; item < WorkScheduleModel.TotalWork(routing, nTiles); item++)
         {
             var tile = WorkScheduleModel.Decode(item, nTiles, routing);
+            var acc = new double[tile.Blocks, TileGeometry.BlockRows, TileGeometry.TileCols];
+            for (var kb = 0; kb < kTiles; kb++)
+            {
+                var stage = tokens(tile, kb);
+                var stored = WeightTile(weights, tile, nTiles, kTiles, kb);
+                var bTile = ReadTile(Shape.Format == WeightFormat.Nvfp4 ? Fp4ConversionModel.DequantTile(stored) : stored, TileGeometry.TileCols);
+                for (var consumer = 0; consumer < tile.Blocks; consumer++)
+                {
+                    var aBlock = ReadTile(stage.AsSpan(consumer * TileGeometry.ABlockBytes, TileGeometry.ABlockBytes), TileGeometry.BlockRows);
+                    Accumulate(acc, consumer, aBlock, bTile, TileGeometry.BlockRows, TileGeometry.TileCols);
+                }
+            }
+
             for (var consumer = 0; consumer < tile.Blocks; consumer++)
             {
-                var block = tile.FirstBlock + consumer;
-                var acc = new double[TileGeometry.BlockRows, TileGeometry.TileCols];
-                for (var kb = 0; kb < kTiles; kb++)
-                {
-                    var aBlock = ReadTile(a.AsSpan(((block * kTiles) + kb) * TileGeometry.ABlockBytes, TileGeometry.ABlockBytes), TileGeometry.BlockRows);
-                    var stored = b.AsSpan((int)((((((long)tile.Expert * nTiles) + tile.NTile) * kTiles) + kb) * tileBytes), tileBytes);
-                    var bTile = ReadTile(Shape.Format == WeightFormat.Nvfp4 ? Fp4ConversionModel.DequantTile(stored) : stored, TileGeometry.TileCols);
-                    for (var r = 0; r < TileGeometry.BlockRows; r++)
-                    {
-                        for (var c = 0; c < TileGeometry.TileCols; c++)
-                        {
-                            double sum = 0;
-                            for (var k = 0; k < TileGeometry.TileK; k++) sum += aBlock[r, k] * bTile[c, k];
-                            acc[r, c] += sum;
-                        }
-                    }
-                }
-
                 var single = new float[TileGeometry.BlockRows, TileGeometry.TileCols];
                 for (var r = 0; r < TileGeometry.BlockRows; r++)
                 {
-                    for (var c = 0; c < TileGeometry.TileCols; c++) single[r, c] = (float)acc[r, c];
+                    for (var c = 0; c < TileGeometry.TileCols; c++) single[r, c] = (float)acc[consumer, r, c];
                 }
 
-                epilogue(tile, block, single);
+                epilogue(tile, tile.FirstBlock + consumer, single);
+            }
+        }
+    }
+
+    // Fragments form: acc[weight row, token] of the 128-row weight tile (as the threads' A registers hold it) times the
+    // tile's 64 x blocks tokens.
+    private void RunFragments(RoutingModel routing, Func<WorkTile, int, byte[]> tokens, int kTiles, byte[] weights, int nTiles, Action<WorkTile, float[,]> epilogue)
+    {
+        for (var item = 0; item < WorkScheduleModel.TotalWork(routing, nTiles); item++)
+        {
+            var tile = WorkScheduleModel.Decode(item, nTiles, routing);
+            var tokenRows = tile.Blocks * TileGeometry.BlockRows;
+            var acc = new double[1, TileGeometry.FragTileRows, tokenRows];
+            for (var kb = 0; kb < kTiles; kb++)
+            {
+                var a = Fp4ConversionModel.DequantFragmentTile(WeightTile(weights, tile, nTiles, kTiles, kb));
+                var aValues = new double[TileGeometry.FragTileRows, TileGeometry.TileK];
+                for (var r = 0; r < TileGeometry.FragTileRows; r++)
+                {
+                    for (var k = 0; k < TileGeometry.TileK; k++) aValues[r, k] = Bf16.ToFloat(a[r, k]);
+                }
+
+                Accumulate(acc, 0, aValues, ReadTile(tokens(tile, kb), tokenRows), TileGeometry.FragTileRows, tokenRows);
+            }
+
+            var single = new float[TileGeometry.FragTileRows, tokenRows];
+            for (var r = 0; r < TileGeometry.FragTileRows; r++)
+            {
+                for (var t = 0; t < tokenRows; t++) single[r, t] = (float)acc[0, r, t];
+            }
+
+            epilogue(tile, single);
+        }
+    }
+
+    private static void Accumulate(double[,,] acc, int index, double[,] left, double[,] right, int rows, int cols)
+    {
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < cols; c++)
+            {
+                double sum = 0;
+                for (var k = 0; k < TileGeometry.TileK; k++) sum += left[r, k] * right[c, k];
+                acc[index, r, c] += sum;
             }
         }
     }
@@ -126,19 +234,9 @@ internal sealed class PipelineModel
         {
             for (var c = 0; c < columns; c++)
             {
-                float h;
-                if (geometry.Gated)
-                {
-                    var gate = acc[r, c] * scale;
-                    var up = acc[r, c + TileGeometry.GatedHalf] * scale;
-                    h = gate / (1f + MathF.Exp(-gate)) * up;
-                }
-                else
-                {
-                    var x = MathF.Max(acc[r, c] * scale, 0f);
-                    h = x * x;
-                }
-
+                var h = geometry.Gated
+                    ? Silu(acc[r, c] * scale) * (acc[r, c + TileGeometry.GatedHalf] * scale)
+                    : ReluSquared(acc[r, c] * scale);
                 var column = (tile.NTile * columns) + WeightRowMap.OutputColumn(c);
                 var offset = (((block * geometry.IntermediateKTiles) + (column / TileGeometry.TileK)) * TileGeometry.ABlockBytes)
                     + SwizzledTile.ElementOffset(r, column % TileGeometry.TileK);
@@ -163,6 +261,58 @@ internal sealed class PipelineModel
         }
     }
 
+    // The thread (warpgroup c, warp w, lane 4g + q) values of the Fragments epilogues, at the byte the kernel's transposed
+    // store and copy put them: acc[4j + 2h + cc] is weight row 64c + 16w + 8h + g, token 8j + 2q + cc.
+    private static IEnumerable<(int Warpgroup, int Warp, int G, int H, int Token)> FragmentElements(int tokenRows) =>
+        from warpgroup in Enumerable.Range(0, 2)
+        from warp in Enumerable.Range(0, 4)
+        from g in Enumerable.Range(0, 8)
+        from h in Enumerable.Range(0, 2)
+        from token in Enumerable.Range(0, tokenRows)
+        select (warpgroup, warp, g, h, token);
+
+    private void StoreFragmentIntermediate(WorkTile tile, float[,] acc, byte[] intermediate)
+    {
+        var scale = w13Scales[tile.Expert] * Compensation;
+        foreach (var (c, w, g, h, token) in FragmentElements(tile.Blocks * TileGeometry.BlockRows))
+        {
+            var row = (64 * c) + (16 * w) + (8 * h) + g;
+            int blockIndex, kBlock, chunk;
+            float value;
+            if (geometry.Gated)
+            {
+                if (h == 1) continue;  // the up row is the same thread's other half
+                value = Silu(acc[row, token] * scale) * (acc[row + 8, token] * scale);
+                (blockIndex, kBlock, chunk) = (token / TileGeometry.BlockRows, tile.NTile, (4 * c) + w);
+            }
+            else
+            {
+                value = ReluSquared(acc[row, token] * scale);
+                var stagedBlock = ((token / TileGeometry.BlockRows) * 2) + c;
+                (blockIndex, kBlock, chunk) = (stagedBlock / 2, (2 * tile.NTile) + (stagedBlock % 2), (2 * w) + h);
+            }
+
+            var offset = ((((tile.FirstBlock + blockIndex) * geometry.IntermediateKTiles) + kBlock) * TileGeometry.ABlockBytes)
+                + SwizzledTile.ChunkOffset(token % TileGeometry.BlockRows, chunk) + (2 * g);
+            BinaryPrimitives.WriteUInt16LittleEndian(intermediate.AsSpan(offset), Bf16.FromFloat(value));
+        }
+    }
+
+    private void StoreFragmentWeighted(RoutingModel routing, WorkTile tile, float[,] acc, float[] routeWeights, ushort[] partials)
+    {
+        var scale = w2Scales[tile.Expert] * Compensation;
+        foreach (var (c, w, g, h, token) in FragmentElements(tile.Blocks * TileGeometry.BlockRows))
+        {
+            var source = routing.RowSources[(tile.FirstBlock * TileGeometry.BlockRows) + token];
+            if (source < 0) continue;
+            var chunk = (8 * c) + (2 * w) + h;
+            var column = (tile.NTile * TileGeometry.FragTileRows) + (8 * chunk) + g;
+            if (column >= Shape.Hidden) continue;
+            var weight = routeWeights[source] * scale;
+            partials[(source * Shape.Hidden) + column] = Bf16.FromFloat(acc[(64 * c) + (16 * w) + (8 * h) + g, token] * weight);
+        }
+    }
+
     private ushort[] Combine(ushort[] partials, int[] ids, int tokens)
     {
         var output = new ushort[tokens * Shape.Hidden];
@@ -183,6 +333,10 @@ internal sealed class PipelineModel
 
         return output;
     }
+
+    private static float Silu(float x) => x / (1f + MathF.Exp(-x));
+
+    private static float ReluSquared(float x) => MathF.Max(x, 0f) * MathF.Max(x, 0f);
 
     private static double[,] ReadTile(ReadOnlySpan<byte> tile, int rows)
     {

@@ -3,10 +3,11 @@ using MoeTune.Plugins.FlashInferCutlass.Layout;
 namespace MoeTune.Plugins.Tests.FlashInferCutlass.Models;
 
 /// <summary>
-/// What <c>fic_route</c> computes, with an expert's rows in ascending entry order (the kernel's order within an
-/// expert varies; the offsets, tiles and the set of entries per expert do not).
+/// What <c>fic_route</c> computes for m-tiles of up to <see cref="TileBlocks"/> blocks, with an expert's rows in
+/// ascending entry order (the kernel's order within an expert varies; the offsets, tiles and the set of entries per
+/// expert do not).
 /// </summary>
-internal sealed record RoutingModel(int[] Counts, int[] RowOffsets, int[] TileOffsets, int[] TileExperts, int[] RowSources)
+internal sealed record RoutingModel(int TileBlocks, int[] Counts, int[] RowOffsets, int[] TileOffsets, int[] TileExperts, int[] RowSources)
 {
     public int Experts => Counts.Length;
 
@@ -14,7 +15,7 @@ internal sealed record RoutingModel(int[] Counts, int[] RowOffsets, int[] TileOf
 
     public int TotalTiles => TileOffsets[^1];
 
-    public static RoutingModel Build(ReadOnlySpan<int> ids, int experts)
+    public static RoutingModel Build(ReadOnlySpan<int> ids, int experts, int tileBlocks = 2)
     {
         var counts = new int[experts];
         foreach (var id in ids)
@@ -28,7 +29,7 @@ internal sealed record RoutingModel(int[] Counts, int[] RowOffsets, int[] TileOf
         {
             var rows = (counts[e] + TileGeometry.BlockRows - 1) / TileGeometry.BlockRows * TileGeometry.BlockRows;
             rowOffsets[e + 1] = rowOffsets[e] + rows;
-            tileOffsets[e + 1] = tileOffsets[e] + (((rows / TileGeometry.BlockRows) + 1) / 2);
+            tileOffsets[e + 1] = tileOffsets[e] + (((rows / TileGeometry.BlockRows) + tileBlocks - 1) / tileBlocks);
         }
 
         var tileExperts = new int[tileOffsets[experts]];
@@ -45,6 +46,6 @@ internal sealed record RoutingModel(int[] Counts, int[] RowOffsets, int[] TileOf
             if ((uint)ids[i] < (uint)experts) rowSources[cursors[ids[i]]++] = i;
         }
 
-        return new RoutingModel(counts, rowOffsets, tileOffsets, tileExperts, rowSources);
+        return new RoutingModel(tileBlocks, counts, rowOffsets, tileOffsets, tileExperts, rowSources);
     }
 }

@@ -1,0 +1,115 @@
+// FlashInferCutlass: the consumer warpgroups of the Fragments form (NVFP4 weights as register fragments). The CTA tile
+// is 128 weight rows x up to 256 tokens: warpgroup c owns weight rows 64c .. 64c + 63 as wgmma's A operand, converted
+// from the stage's NVFP4 fragment tile straight into registers (no bf16 tile in shared memory, no proxy fence, no
+// barrier between the converting threads), and multiplies them by the tile's tokens, wgmma's B operand, with
+// N = 64 x blocks: a tile of fewer than four blocks costs proportionally less, and no warpgroup idles. The
+// accumulators are the output transposed (weight rows x tokens); the epilogue turns them back through shared memory
+// (fic_epilogue_fragments.cuh).
+//
+// Each k-step's fragments (16 registers) are converted while the tensor cores multiply the previous k-step's, into the
+// other of two register sets: the loop body is written twice so that both sets have fixed registers. wgmma reads its
+// A registers asynchronously; a set is overwritten only after the wgmma_wait that retires the group reading it.
+#pragma once
+#include "fic_sm90.cuh"
+#include "fic_wgmma.cuh"
+#include "fic_gemm_args.cuh"
+#include "fic_schedule.cuh"
+#include "fic_pipeline.cuh"
+#include "fic_fp4.cuh"
+#include "fic_epilogue_fragments.cuh"
+
+namespace fic {
+
+// One k-step's A registers of this thread: [16-column chunk][a0 .. a3].
+struct Fragments {
+    u32 a[kTileK / 16][4];
+};
+
+// This thread's fragments of stage s: its 16-byte record of codes and its quad's 16-byte record of scales
+// (Nvfp4FragmentTiler.cs), converted to bf16 pairs times their block scales (x 2^-8, undone in the epilogue).
+__device__ __forceinline__ void load_fragments(const Pipeline& pipe, int s, int warpgroup, Fragments& f) {
+    const int t = static_cast<int>(threadIdx.x % 128);
+    const u8* stored = pipe.stored_weights_ptr(s);
+    const uint4 codes = *reinterpret_cast<const uint4*>(stored + (warpgroup * 128 + t) * 16);
+    const uint4 scales = *reinterpret_cast<const uint4*>(stored + kFragCodeBytes + (warpgroup * 32 + t / 4) * 16);
+    fp4_fragment_to_bf16(codes.x, scales.x, f.a[0]);
+    fp4_fragment_to_bf16(codes.y, scales.y, f.a[1]);
+    fp4_fragment_to_bf16(codes.z, scales.z, f.a[2]);
+    fp4_fragment_to_bf16(codes.w, scales.w, f.a[3]);
+}
+
+template <int Blocks>
+__device__ __forceinline__ void issue_fragments(float (&acc)[128], const Fragments& f, u64 desc_b, int kb) {
+#pragma unroll
+    for (int k = 0; k < kTileK / 16; ++k) wgmma_rs_bf16<Blocks>(acc, f.a[k], desc_b + 2 * k, (kb | k) != 0);
+}
+
+// 4 x wgmma m64nNk16 over one 64-deep stage: this warpgroup's weight rows times the stage's tokens.
+__device__ __forceinline__ void multiply_fragments(float (&acc)[128], const Fragments& f, u32 tokens, int blocks, int kb) {
+    const u64 desc_b = smem_desc_sw128(tokens);
+    wgmma_fence();
+    switch (blocks) {
+        case 1: issue_fragments<1>(acc, f, desc_b, kb); break;
+        case 2: issue_fragments<2>(acc, f, desc_b, kb); break;
+        case 3: issue_fragments<3>(acc, f, desc_b, kb); break;
+        default: issue_fragments<4>(acc, f, desc_b, kb); break;
+    }
+    wgmma_commit();
+}
+
+// Where one k-step of a tile stands: the running stage count and the stage whose wgmma group may still be reading.
+struct StepState {
+    int it;
+    int pending;
+};
+
+// One k-step: multiply with `current`, retire the previous group (releasing its stage and the other register set),
+// then convert the tile's next k-step into `following` while this one runs.
+__device__ __forceinline__ void fragment_step(const GemmArgs& args, const Pipeline& pipe, const WorkTile& tile, int warpgroup,
+                                              int kb, float (&acc)[128], const Fragments& current, Fragments& following,
+                                              StepState& state, FragmentEpilogueInputs& in) {
+    const int s = state.it % kStages;
+    multiply_fragments(acc, current, pipe.tokens(s), tile.blocks, kb);
+    if (kb == 0) fragment_dependent_loads(args, in);
+    wgmma_wait<1>();
+    if (state.pending >= 0 && threadIdx.x % 32 == 0) mbar_arrive(pipe.empty(state.pending));
+    state.pending = s;
+    if (kb + 1 < args.k_tiles) {
+        const int next = state.it + 1;
+        mbar_wait(pipe.full(next % kStages), (next / kStages) & 1);
+        load_fragments(pipe, next % kStages, warpgroup, following);
+    }
+    ++state.it;
+}
+
+__device__ __forceinline__ void consume_fragments(const GemmArgs& args, const Pipeline& pipe, int warpgroup) {
+    const int* meta = pipe.meta();
+    float acc[128];
+    // Defined once so that no instruction but wgmma ever writes the accumulators (ptxas would serialise wgmma).
+#pragma unroll
+    for (int i = 0; i < 128; ++i) acc[i] = 0.0f;
+    Fragments even, odd;
+    StepState state{0, -1};
+    for (int tiles_done = 0;; ++tiles_done) {
+        const int s = state.it % kStages;
+        mbar_wait(pipe.full(s), (state.it / kStages) & 1);
+        const int item = meta[s];
+        if (item < 0) return;
+        const WorkTile tile = decode_work(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
+        FragmentEpilogueInputs in = fragment_epilogue_loads(args, tile);
+        load_fragments(pipe, s, warpgroup, even);
+        state.pending = -1;
+        for (int kb = 0; kb < args.k_tiles; kb += 2) {
+            fragment_step(args, pipe, tile, warpgroup, kb, acc, even, odd, state, in);
+            if (kb + 1 == args.k_tiles) break;
+            fragment_step(args, pipe, tile, warpgroup, kb + 1, acc, odd, even, state, in);
+        }
+        wgmma_wait<0>();
+        if (threadIdx.x % 32 == 0) mbar_arrive(pipe.empty(state.pending));
+#pragma unroll
+        for (int i = 0; i < 128; ++i) register_fence(acc[i]);
+        run_fragment_epilogue(args, pipe, tile, warpgroup, in, acc, tiles_done & 1);
+    }
+}
+
+}  // namespace fic

@@ -1,0 +1,128 @@
+// FlashInferCutlass: the grouped GEMM's producer warpgroup. It takes work items from the queue, writes each stage's
+// item into meta[s] and fills the stage: the weight tile by one bulk copy, the tokens either by bulk copies of their
+// pre-tiled 64-row blocks (thread 0 alone does everything) or, for a GEMM1 that gathers, by all 128 threads with
+// cp.async straight from the hidden states into the swizzled layout.
+#pragma once
+#include "fic_sm90.cuh"
+#include "fic_gemm_args.cuh"
+#include "fic_schedule.cuh"
+#include "fic_pipeline.cuh"
+
+namespace fic {
+
+// Ring position `it` (a running count of stages) may be refilled once every consumer warp released its last use.
+__device__ __forceinline__ void claim_stage(const Pipeline& pipe, int it) {
+    if (it >= kStages) mbar_wait(pipe.empty(it % kStages), ((it / kStages) - 1) & 1);
+}
+
+// The k-step of a tile at which the producer takes the CTA's next work item: two steps before the tile's last, so the
+// atomic's round trip overlaps the last copies, yet late enough that a CTA never sits on an item others could start.
+__device__ __forceinline__ int claim_step(int k_tiles) { return max(k_tiles - 2, 0); }
+
+__device__ __forceinline__ const u8* weight_tiles(const GemmArgs& args, const WorkTile& tile) {
+    return args.b + (static_cast<size_t>(tile.expert) * args.n_tiles + tile.n_tile) * args.k_tiles * kWeightTileBytes;
+}
+
+__device__ __forceinline__ WorkTile decode(const GemmArgs& args, int item) {
+    return decode_work(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
+}
+
+// Thread 0 alone: per stage, bulk copies of the tile's token blocks (Xp or the intermediate, pre-tiled) and weights.
+__device__ __forceinline__ void produce_bulk(const GemmArgs& args, const Pipeline& pipe, const WorkQueue& queue) {
+    int* meta = pipe.meta();
+    int it = 0;
+    for (int item = queue.first(); item < queue.total;) {
+        const WorkTile tile = decode(args, item);
+        const u8* tokens = args.a + static_cast<size_t>(tile.first_block) * args.k_tiles * kABlockBytes;
+        const u8* weights = weight_tiles(args, tile);
+        const u32 bytes = static_cast<u32>(tile.blocks * kABlockBytes + kWeightTileBytes);
+        const int claim_at = claim_step(args.k_tiles);
+        int next = queue.total;
+        for (int kb = 0; kb < args.k_tiles; ++kb, ++it) {
+            const int s = it % kStages;
+            claim_stage(pipe, it);
+            if (kb == claim_at) next = queue.next();
+            meta[s] = item;
+            const u32 bar = pipe.full(s);
+            mbar_arrive_expect_tx(bar, bytes);
+#pragma unroll
+            for (int b = 0; b < kTileBlocks; ++b) {
+                if (b < tile.blocks) {
+                    bulk_load(pipe.tokens(s, b), tokens + (static_cast<size_t>(b) * args.k_tiles + kb) * kABlockBytes, kABlockBytes, bar);
+                }
+            }
+            bulk_load(pipe.stored_weights(s), weights + static_cast<size_t>(kb) * kWeightTileBytes, kWeightTileBytes, bar);
+        }
+        item = next;
+    }
+    // The end: one more stage, carrying no data, tells every other role to stop.
+    const int s = it % kStages;
+    claim_stage(pipe, it);
+    meta[s] = -1;
+    mbar_arrive(pipe.full(s));
+    queue.finish();
+}
+
+// All 128 threads: per stage, thread 0 takes the items and bulk-copies the weight tile; every thread copies 16-byte
+// chunks of token rows (8 threads per 128-byte row, so a warp instruction reads four whole rows) from the hidden
+// states into the stage's swizzled blocks, zero for padding rows and for columns past H, and arrives on full[s] once
+// its copies have landed. Each tile row's token index is looked up once per tile into shared memory.
+__device__ __forceinline__ void produce_gather(const GemmArgs& args, const Pipeline& pipe, const WorkQueue& queue) {
+    const int t = static_cast<int>(threadIdx.x);
+    const int chunk = t % 8;
+    const int row_in_round = t / 8;  // rows row_in_round + 16 i
+    const u16* hidden = reinterpret_cast<const u16*>(args.a);
+    int* meta = pipe.meta();
+    int* token_of = pipe.token_index();
+    int it = 0;
+    for (int item = queue.first(); item < queue.total;) {
+        const WorkTile tile = decode(args, item);
+        const int rows = tile.blocks * kBlockRows;
+        for (int r = t; r < rows; r += kProducerThreads) {
+            const int source = args.row_sources[tile.first_block * kBlockRows + r];
+            token_of[r] = source >= 0 ? source / args.top_k : -1;
+        }
+        named_barrier_sync<1, kProducerThreads>();
+        const u8* weights = weight_tiles(args, tile);
+        const int claim_at = claim_step(args.k_tiles);
+        int next = queue.total;
+        for (int kb = 0; kb < args.k_tiles; ++kb, ++it) {
+            const int s = it % kStages;
+            claim_stage(pipe, it);
+            const u32 bar = pipe.full(s);
+            if (t == 0) {
+                if (kb == claim_at) next = queue.next();
+                meta[s] = item;
+                mbar_arrive_expect_tx(bar, kWeightTileBytes);
+                bulk_load(pipe.stored_weights(s), weights + static_cast<size_t>(kb) * kWeightTileBytes, kWeightTileBytes, bar);
+            }
+            const int column = kb * kTileK + chunk * 8;
+#pragma unroll
+            for (int i = 0; i < kTileTokenRows / 16; ++i) {
+                const int row = row_in_round + 16 * i;
+                if (row < rows) {
+                    const int token = token_of[row];
+                    const bool valid = token >= 0 && column < args.hidden_size;
+                    const u16* source = valid ? hidden + static_cast<size_t>(token) * args.hidden_size + column : hidden;
+                    cp_async_16_zfill(pipe.tokens(s, row / kBlockRows) + swizzled_offset(row % kBlockRows, chunk), source, valid);
+                }
+            }
+            cp_async_arrive_noinc(bar);
+        }
+        // Every thread has read this tile's token indices before any is overwritten, and learns the next item.
+        if (t == 0) *pipe.next_item_slot() = next;
+        named_barrier_sync<1, kProducerThreads>();
+        item = *pipe.next_item_slot();
+    }
+    const int s = it % kStages;
+    claim_stage(pipe, it);
+    if (t == 0) {
+        meta[s] = -1;
+        mbar_arrive(pipe.full(s));
+    }
+    cp_async_arrive_noinc(pipe.full(s));
+    cp_async_wait_all();
+    if (t == 0) queue.finish();
+}
+
+}  // namespace fic
