@@ -14,4 +14,10 @@ public static class SuiteTraits
 
     /// <summary>The weight format of that layer, by its name ("nvfp4", "bf16", ...).</summary>
     public const string Format = "format";
+
+    /// <summary>A part of the suite that tools/gpu-run runs on its own (`-trait part=reliability`), outside the backend traits.</summary>
+    public const string Part = "part";
+
+    /// <summary>The <see cref="Part"/> of the reliability tests: a faulting candidate in a probe child, the soak.</summary>
+    public const string Reliability = "reliability";
 }
