@@ -16,13 +16,20 @@ public sealed class ForwardTensors(CudaContext context, MoeShape shape, int toke
 
     public DeviceBuffer Output { get; } = DeviceBuffer.Allocate<ushort>(context, (long)tokens * shape.Hidden);
 
-    public MoeForwardArgs Args(nint stream) => new(
-        tokens,
-        Hidden.AsTensor(DType.Bf16, tokens, shape.Hidden),
-        Ids.AsTensor(DType.I32, tokens, shape.TopK),
-        Weights.AsTensor(DType.F32, tokens, shape.TopK),
-        Output.AsTensor(DType.Bf16, tokens, shape.Hidden),
-        stream);
+    public MoeForwardArgs Args(nint stream) => Args(stream, tokens);
+
+    /// <summary>A forward of the first <paramref name="rows"/> tokens (at most those allocated).</summary>
+    public MoeForwardArgs Args(nint stream, int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, tokens);
+        return new(
+            rows,
+            Hidden.AsTensor(DType.Bf16, rows, shape.Hidden),
+            Ids.AsTensor(DType.I32, rows, shape.TopK),
+            Weights.AsTensor(DType.F32, rows, shape.TopK),
+            Output.AsTensor(DType.Bf16, rows, shape.Hidden),
+            stream);
+    }
 
     public void Upload(ushort[] hidden, int[] ids, float[] weights)
     {
