@@ -24,9 +24,12 @@ public sealed class CublasLtException : Exception
         {
             var open = call.IndexOf('(', StringComparison.Ordinal);
             var name = (open < 0 ? call : call[..open]).Split('.')[^1].Trim();
-            throw new CublasLtException($"{name} failed with CUBLAS_STATUS_{Upper(status)} ({(int)status}) while {what}");
+            throw new CublasLtException($"{name} failed with {Name(status)} while {what}");
         }
     }
+
+    /// <summary>The status as cuBLASLt's headers name it, with its number: "CUBLAS_STATUS_NOT_SUPPORTED (15)".</summary>
+    internal static string Name(CublasStatus status) => $"CUBLAS_STATUS_{Upper(status)} ({(int)status})";
 
     private static string Upper(CublasStatus status) => status switch
     {

@@ -23,6 +23,9 @@ public sealed unsafe class CublasLtGemm : IDisposable
     /// <summary>Workspace offered to the heuristic: 32 MiB covers every Hopper and Blackwell kernel.</summary>
     private const long WorkspaceBytes = 32L << 20;
 
+    /// <summary>Algorithms asked of the heuristic per set-up and tried in turn.</summary>
+    private const int AlgorithmsTried = 8;
+
     private readonly List<DeviceBuffer> buffers = [];
     private readonly List<(nint Handle, Func<nint, CublasStatus> Destroy)> native = [];
     private nint handle;
@@ -34,6 +37,8 @@ public sealed unsafe class CublasLtGemm : IDisposable
     private DeviceBuffer b = null!;
     private DeviceBuffer d = null!;
     private DeviceBuffer workspace = null!;
+    private DeviceBuffer aScale = null!;
+    private DeviceBuffer bScale = null!;
     private MatmulAlgorithm algorithm;
 
     private CublasLtGemm(DenseGemmPrecision precision, int size)
@@ -73,7 +78,7 @@ public sealed unsafe class CublasLtGemm : IDisposable
         try
         {
             gemm.Allocate(context, fills, stream);
-            gemm.SetUp();
+            gemm.SetUp(stream);
             return gemm;
         }
         catch
@@ -86,24 +91,12 @@ public sealed unsafe class CublasLtGemm : IDisposable
     /// <summary>Enqueues one GEMM on <paramref name="stream"/>.</summary>
     public void Enqueue(nint stream)
     {
-        var alpha = 1f;
-        var beta = 0f;
-        var algo = algorithm;
-        CublasLtException.Check(
-            CublasLtInterop.cublasLtMatmul(
-                handle, operation, &alpha, a.Address, aLayout, b.Address, bLayout, &beta,
-                d.Address, dLayout, d.Address, dLayout, &algo, workspace.Address, (nuint)workspace.Bytes, stream),
-            $"running a {Label(Precision)} {Size}³ GEMM");
+        CublasLtException.Check(Matmul(stream), $"running a {Description} {Size}³ GEMM", "cublasLtMatmul");
     }
 
     public void Dispose()
     {
-        for (var i = native.Count - 1; i >= 0; i--)
-        {
-            native[i].Destroy(native[i].Handle);
-        }
-
-        native.Clear();
+        DestroyDescriptors();
         buffers.ForEach(buffer => buffer.Dispose());
         buffers.Clear();
     }
@@ -116,12 +109,14 @@ public sealed unsafe class CublasLtGemm : IDisposable
         var elementBytes = Precision == DenseGemmPrecision.Fp8 ? 1 : 2;
         a = Keep(DeviceBuffer.Allocate(context, elements * elementBytes));
         b = Keep(DeviceBuffer.Allocate(context, elements * elementBytes));
-        d = Keep(DeviceBuffer.Allocate(context, elements * sizeof(ushort)));
+        d = Keep(DeviceBuffer.Allocate(context, elements * sizeof(float)));
         workspace = Keep(DeviceBuffer.Allocate(context, WorkspaceBytes));
         if (Precision == DenseGemmPrecision.Fp8)
         {
             fills.FillE4m3(a.Address, elements, 1, stream);
             fills.FillE4m3(b.Address, elements, 2, stream);
+            aScale = Keep(DeviceBuffer.FromHost<float>(context, [1f]));
+            bScale = Keep(DeviceBuffer.FromHost<float>(context, [1f]));
         }
         else
         {
@@ -132,45 +127,143 @@ public sealed unsafe class CublasLtGemm : IDisposable
         context.Synchronize();
     }
 
-    private void SetUp()
+    /// <summary>
+    /// Describes the set-up that ran, for example "FP8 E4M3 (fast accumulation), bf16 output": the method text of the
+    /// ceiling it measures.
+    /// </summary>
+    public string Description { get; private set; } = "";
+
+    /// <summary>
+    /// Tries each set-up this precision allows, in order of speed, and each algorithm the heuristic offers for it
+    /// (up to <see cref="AlgorithmsTried"/>), running one GEMM synchronously, and keeps the first that runs. cuBLASLt's
+    /// heuristic can offer an algorithm that <c>cublasLtMatmul</c> then refuses (seen: FP8 on an H100 with cuBLASLt
+    /// 13.1 answered NOT_SUPPORTED), so an offer is not taken as proof; every refusal is kept for the error.
+    /// </summary>
+    private void SetUp(nint stream)
     {
-        var what = $"setting up a {Label(Precision)} {Size}³ GEMM";
+        var refusals = new List<string>();
+        foreach (var setUp in SetUps(Precision))
+        {
+            var what = $"setting up a {setUp.Label} {Size}³ GEMM";
+            try
+            {
+                Describe(setUp, what);
+                var algorithms = Algorithms(what);
+                for (var offered = 0; offered < algorithms.Length; offered++)
+                {
+                    algorithm = algorithms[offered];
+                    var status = Run(stream);
+                    if (status == CublasStatus.Success)
+                    {
+                        Description = setUp.Label;
+                        return;
+                    }
+
+                    refusals.Add($"{setUp.Label}: cublasLtMatmul answered {CublasLtException.Name(status)} for the heuristic's algorithm {offered + 1}");
+                }
+            }
+            catch (CublasLtException ex)
+            {
+                refusals.Add($"{setUp.Label}: {ex.Message}");
+            }
+        }
+
+        throw new CublasLtException($"cuBLASLt ran no {Label(Precision)} {Size}³ TN GEMM on this GPU; tried: {string.Join("; ", refusals)}");
+    }
+
+    /// <summary>Creates the descriptors of one set-up, replacing those of the last.</summary>
+    private void Describe(GemmSetUp setUp, string what)
+    {
+        DestroyDescriptors();
         CublasLtException.Check(CublasLtInterop.cublasLtCreate(out handle), what);
         native.Add((handle, CublasLtInterop.cublasLtDestroy));
         CublasLtException.Check(CublasLtInterop.cublasLtMatmulDescCreate(out operation, CublasComputeType.Compute32F, CudaDataType.R32F), what);
         native.Add((operation, CublasLtInterop.cublasLtMatmulDescDestroy));
         SetAttribute(MatmulDescAttribute.TransA, (int)CublasOperation.Transpose, what);
         SetAttribute(MatmulDescAttribute.TransB, (int)CublasOperation.None, what);
-        var operandType = CudaDataType.R16BF;
-        if (Precision == DenseGemmPrecision.Fp8)
+        if (setUp.Operand == CudaDataType.R8FE4M3)
         {
-            operandType = CudaDataType.R8FE4M3;
-            var ones = Keep(DeviceBuffer.FromHost<float>(a.Context, [1f, 1f]));
-            SetAttribute(MatmulDescAttribute.AScalePointer, ones.Address, what);
-            SetAttribute(MatmulDescAttribute.BScalePointer, ones.Address + sizeof(float), what);
-            SetAttribute(MatmulDescAttribute.FastAccumulation, (sbyte)1, what);
+            // Scales of 1, each in an allocation of its own (aligned as cuBLASLt's own examples have them).
+            SetAttribute(MatmulDescAttribute.AScalePointer, aScale.Address, what);
+            SetAttribute(MatmulDescAttribute.BScalePointer, bScale.Address, what);
+            SetAttribute(MatmulDescAttribute.FastAccumulation, setUp.FastAccumulation ? (sbyte)1 : (sbyte)0, what);
         }
 
-        aLayout = Layout(operandType, what);
-        bLayout = Layout(operandType, what);
-        dLayout = Layout(CudaDataType.R16BF, what);
+        aLayout = Layout(setUp.Operand, what);
+        bLayout = Layout(setUp.Operand, what);
+        dLayout = Layout(setUp.Output, what);
+    }
+
+    /// <summary>The heuristic's algorithms for the current descriptors, best first.</summary>
+    private MatmulAlgorithm[] Algorithms(string what)
+    {
         CublasLtException.Check(CublasLtInterop.cublasLtMatmulPreferenceCreate(out var preference), what);
         native.Add((preference, CublasLtInterop.cublasLtMatmulPreferenceDestroy));
         var workspaceLimit = (ulong)workspace.Bytes;
         CublasLtException.Check(
             CublasLtInterop.cublasLtMatmulPreferenceSetAttribute(preference, MatmulPreferenceAttribute.MaxWorkspaceBytes, &workspaceLimit, sizeof(ulong)),
             what);
-        MatmulHeuristicResult result;
+        var results = stackalloc MatmulHeuristicResult[AlgorithmsTried];
         CublasLtException.Check(
-            CublasLtInterop.cublasLtMatmulAlgoGetHeuristic(handle, operation, aLayout, bLayout, dLayout, dLayout, preference, 1, &result, out var found),
+            CublasLtInterop.cublasLtMatmulAlgoGetHeuristic(handle, operation, aLayout, bLayout, dLayout, dLayout, preference, AlgorithmsTried, results, out var found),
             what);
-        if (found < 1 || result.State != CublasStatus.Success)
+        var offered = new List<MatmulAlgorithm>();
+        for (var i = 0; i < found; i++)
         {
-            throw new CublasLtException($"cuBLASLt has no algorithm for a {Label(Precision)} {Size}³ TN GEMM on this GPU (heuristic returned {found}, state {result.State})");
+            if (results[i].State == CublasStatus.Success)
+            {
+                offered.Add(results[i].Algorithm);
+            }
         }
 
-        algorithm = result.Algorithm;
+        return offered.Count > 0
+            ? [.. offered]
+            : throw new CublasLtException($"the heuristic offered no algorithm ({found} returned)");
     }
+
+    /// <summary>Runs one GEMM with the current algorithm and waits for it: cuBLASLt's answer.</summary>
+    private CublasStatus Run(nint stream)
+    {
+        var status = Matmul(stream);
+        if (status == CublasStatus.Success)
+        {
+            a.Context.Synchronize();
+        }
+
+        return status;
+    }
+
+    private CublasStatus Matmul(nint stream)
+    {
+        var alpha = 1f;
+        var beta = 0f;
+        var algo = algorithm;
+        return CublasLtInterop.cublasLtMatmul(
+            handle, operation, &alpha, a.Address, aLayout, b.Address, bLayout, &beta,
+            d.Address, dLayout, d.Address, dLayout, &algo, workspace.Address, (nuint)workspace.Bytes, stream);
+    }
+
+    /// <summary>Set-ups in order of expected speed: FP8 tries fast accumulation first, then Hopper's promoted accumulation, then FP32 output.</summary>
+    private static IEnumerable<GemmSetUp> SetUps(DenseGemmPrecision precision) => precision == DenseGemmPrecision.Fp8
+        ?
+        [
+            new(CudaDataType.R8FE4M3, CudaDataType.R16BF, true, "FP8 E4M3 (fast accumulation), bf16 output"),
+            new(CudaDataType.R8FE4M3, CudaDataType.R16BF, false, "FP8 E4M3, bf16 output"),
+            new(CudaDataType.R8FE4M3, CudaDataType.R32F, true, "FP8 E4M3 (fast accumulation), FP32 output"),
+        ]
+        : [new(CudaDataType.R16BF, CudaDataType.R16BF, false, "bf16")];
+
+    private void DestroyDescriptors()
+    {
+        for (var i = native.Count - 1; i >= 0; i--)
+        {
+            native[i].Destroy(native[i].Handle);
+        }
+
+        native.Clear();
+    }
+
+    private readonly record struct GemmSetUp(CudaDataType Operand, CudaDataType Output, bool FastAccumulation, string Label);
 
     private nint Layout(CudaDataType type, string what)
     {

@@ -74,10 +74,9 @@ internal sealed class GpuCeilingProbe(KernelCompiler compiler, MeasurementRunner
         {
             using var gemm = CublasLtGemm.Create(context, module, precision, GemmSize, stream);
             var timing = Time(context, stream, gemm.Enqueue);
-            var label = precision == DenseGemmPrecision.Fp8 ? "FP8 E4M3 (fast accumulation)" : "bf16";
             measured = Ceiling.Measured(
                 kind,
-                string.Create(CultureInfo.InvariantCulture, $"cuBLASLt {CublasLtLibrary.Version} {label} {GemmSize}³ TN GEMM, FP32 accumulation, random operands"),
+                string.Create(CultureInfo.InvariantCulture, $"cuBLASLt {CublasLtLibrary.Version} {gemm.Description} {GemmSize}³ TN GEMM, FP32 accumulation, random operands"),
                 gemm.Flops,
                 timing);
             return null;
