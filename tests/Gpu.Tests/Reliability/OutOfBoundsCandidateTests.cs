@@ -40,6 +40,7 @@ public sealed class OutOfBoundsCandidateTests(GpuFixture gpu)
         Assert.True(catalog.Failures.Count == 0, string.Join("; ", catalog.Failures));
         Assert.Equal(["Marlin", OutOfBoundsBackend.BackendName, "Reference"], catalog.Registry.All.Select(b => b.Name).Order(StringComparer.Ordinal));
         var devices = services.GetRequiredService<DeviceCatalog>();
+        var info = devices.Resolve("cuda:0");
         var seed = TestInputs.NewSeed();
         TestContext.Current.TestOutputHelper?.WriteLine($"weights of {Shape.CanonicalText}: seed {seed} (replay with {TestInputs.SeedVariable}={seed})");
         var settings = new TuneSettings
@@ -52,7 +53,7 @@ public sealed class OutOfBoundsCandidateTests(GpuFixture gpu)
         };
 
         TuneResult result;
-        using (var device = devices.Open(devices.Resolve("cuda:0")))
+        using (var device = devices.Open(info))
         {
             result = services.GetRequiredService<Autotuner>().Tune(
                 new TuneRequest(device, SyntheticWeights.Generate(Shape, seed), settings), cancellationToken: TestContext.Current.CancellationToken);
@@ -68,7 +69,6 @@ public sealed class OutOfBoundsCandidateTests(GpuFixture gpu)
 
         var store = services.GetRequiredService<TuningStore>();
         var keys = catalog.InPriorityOrder.Select(b => PluginKey.Of(b.Backend)).ToArray();
-        var info = devices.Resolve("cuda:0");
         Assert.Equal("Marlin", store.GetDecision(info, Shape, TuningObjective.Latency, keys)?.Decision.Plan.ToString());
         var stored = store.GetMeasurements(info, Shape, keys);
         var storedFault = Assert.Single(stored, m => m.Plugin.Backend == OutOfBoundsBackend.BackendName);
