@@ -40,11 +40,16 @@ public sealed record GemmPipeline(string Name, TokenGather Gather, Fp4Path Fp4)
     /// <summary>The gather in GEMM1 and NVFP4 weights as register fragments (bf16 weights run as in <see cref="FusedGather"/>).</summary>
     public static GemmPipeline RegisterFp4 { get; } = new("register-fp4", TokenGather.InFirstGemm, Fp4Path.RegisterFragments);
 
-    /// <summary>What the layer runs.</summary>
-    public static GemmPipeline Default => RegisterFp4;
+    /// <summary>
+    /// What the layer runs, for both formats: the fastest pipeline measured on an H100 (NOTES.md, round 4). It was the
+    /// fastest in all six bf16 cases and four of six NVFP4 cases (fused-gather was 3 % and 5 % ahead for mixtral and
+    /// deepseek-v3 NVFP4 at T = 16384, 6-7 % behind at T = 4096). register-fp4 was the slowest NVFP4 pipeline in every
+    /// case (its GEMM1 35-60 % slower than separate-gather's).
+    /// </summary>
+    public static GemmPipeline Default => SeparateGather;
 
     /// <summary>Every pipeline, the default first.</summary>
-    public static IReadOnlyList<GemmPipeline> All { get; } = [RegisterFp4, FusedGather, SeparateGather];
+    public static IReadOnlyList<GemmPipeline> All { get; } = [SeparateGather, FusedGather, RegisterFp4];
 
     /// <summary>The pipeline called <paramref name="name"/>; throws listing the names when there is none.</summary>
     public static GemmPipeline Parse(string name) => All.FirstOrDefault(p => p.Name == name)

@@ -2,6 +2,7 @@ using MoeTune.Abstractions.Problems;
 using MoeTune.Abstractions.Weights;
 using MoeTune.Cuda.Driver;
 using MoeTune.Gpu.Tests.Infrastructure;
+using MoeTune.Plugins.FlashInferCutlass.Kernels;
 using MoeTune.Plugins.FlashInferCutlass.Layout;
 using MoeTune.Plugins.FlashInferCutlass.Runtime;
 using MoeTune.Reference.Formats;
@@ -17,6 +18,9 @@ namespace MoeTune.Gpu.Tests.Backends;
 /// it one-hot intermediate rows: each output is then one dequantised weight). "Exactly" is as values: a weight of −0
 /// (E2M1 code 8) comes out as +0, because the accumulator starts at +0 and +0 + (−0) = +0 in IEEE arithmetic; the
 /// sign of a zero is no part of the layer's contract, while the poison (NaN) still never equals anything.
+/// Each GEMM test runs every grouped GEMM pipeline that builds a distinct kernel for its case, with the arguments the
+/// layer would give that pipeline: its weight layout (the NVFP4 fragments of register-fp4 included), its m-tile height
+/// in the routing, and for a GEMM1 that gathers the hidden states in place of the gathered activations.
 /// </summary>
 [Trait(SuiteTraits.Backend, "FlashInferCutlass")]
 public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
@@ -28,13 +32,31 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
     private const int Tokens = 150;
     private const int HotTokens = 80;
 
-    [Fact]
-    public void Routing_counts_pads_and_lists_every_entry_once()
+    /// <summary>GEMM1 cases: format × activation × every pipeline whose GEMM1 build differs for them.</summary>
+    public static TheoryData<WeightFormat, Activation, string> FirstGemmCases() =>
+    [
+        .. from format in new[] { WeightFormat.Bf16, WeightFormat.Nvfp4 }
+           from activation in new[] { Activation.SwiGlu, Activation.ReluSquared }
+           from pipeline in GemmPipeline.All.DistinctBy(p => GemmVariant.FirstGemm(activation, format, p).BuildName)
+           select new TheoryDataRow<WeightFormat, Activation, string>(format, activation, pipeline.Name),
+    ];
+
+    /// <summary>GEMM2 cases: format × every pipeline whose GEMM2 build differs for it.</summary>
+    public static TheoryData<WeightFormat, string> SecondGemmCases() =>
+    [
+        .. from format in new[] { WeightFormat.Bf16, WeightFormat.Nvfp4 }
+           from pipeline in GemmPipeline.All.DistinctBy(p => GemmVariant.SecondGemm(format, p).BuildName)
+           select new TheoryDataRow<WeightFormat, string>(format, pipeline.Name),
+    ];
+
+    /// <summary>Routing cuts m-tiles of up to two blocks for the tile forms and up to four for NVFP4 fragments.</summary>
+    [Theory]
+    [InlineData(WeightFormat.Bf16, "separate-gather")]
+    [InlineData(WeightFormat.Nvfp4, "register-fp4")]
+    public void Routing_counts_pads_and_lists_every_entry_once(WeightFormat format, string pipeline)
     {
-        using var rig = new Rig(gpu, Shape(WeightFormat.Bf16, Activation.SwiGlu), "routing");
-        rig.Ids.Upload<int>(rig.TopKIds);
-        rig.Kernels.Route(rig.Stream.Handle, rig.Ids.Address, Tokens, rig.Routing);
-        StreamWatchdog.Synchronize(rig.Stream, "the routing kernel");
+        using var rig = new Rig(gpu, Shape(format, Activation.SwiGlu), GemmPipeline.Parse(pipeline), $"routing {format} {pipeline}");
+        rig.RunRouting();
 
         var counts = new int[Experts];
         foreach (var id in rig.TopKIds) counts[id]++;
@@ -46,7 +68,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
         {
             var rows = (counts[e] + 63) / 64 * 64;
             Assert.Equal(rowOffsets[e] + rows, rowOffsets[e + 1]);
-            Assert.Equal(tileOffsets[e] + ((rows / 64) + 1) / 2, tileOffsets[e + 1]);
+            Assert.Equal(tileOffsets[e] + (((rows / 64) + rig.Geometry.TileBlocks - 1) / rig.Geometry.TileBlocks), tileOffsets[e + 1]);
             Assert.All(Enumerable.Range(tileOffsets[e], tileOffsets[e + 1] - tileOffsets[e]), g => Assert.Equal(e, tileExperts[g]));
             var listed = rowSources[rowOffsets[e]..(rowOffsets[e] + counts[e])];
             var entries = Enumerable.Range(0, rig.TopKIds.Length).Where(i => rig.TopKIds[i] == e);
@@ -60,7 +82,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
     [Fact]
     public void Gather_writes_each_token_row_swizzled_and_zeros_elsewhere()
     {
-        using var rig = new Rig(gpu, Shape(WeightFormat.Bf16, Activation.SwiGlu), "gather");
+        using var rig = new Rig(gpu, Shape(WeightFormat.Bf16, Activation.SwiGlu), GemmPipeline.SeparateGather, "gather");
         rig.RunUntilGather();
         var activations = rig.Activations.Download<byte>();
         var rowSources = rig.RowSources.Download<int>();
@@ -80,17 +102,26 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
     }
 
     [Theory]
-    [InlineData(WeightFormat.Bf16, Activation.SwiGlu)]
-    [InlineData(WeightFormat.Bf16, Activation.ReluSquared)]
-    [InlineData(WeightFormat.Nvfp4, Activation.SwiGlu)]
-    [InlineData(WeightFormat.Nvfp4, Activation.ReluSquared)]
-    public void First_gemm_applies_its_activation_to_every_row(WeightFormat format, Activation activation)
+    [MemberData(nameof(FirstGemmCases))]
+    public void First_gemm_applies_its_activation_to_every_row(WeightFormat format, Activation activation, string pipeline)
     {
-        using var rig = new Rig(gpu, Shape(format, activation), $"GEMM1 {format} {activation}");
-        rig.RunUntilGather();
+        var what = $"GEMM1 {format} {activation} {pipeline}";
+        using var rig = new Rig(gpu, Shape(format, activation), GemmPipeline.Parse(pipeline), what);
+        // A GEMM1 that gathers reads the hidden states [T, H] itself, as the layer passes them.
+        var tokens = rig.HiddenBuffer.Address;
+        if (rig.Kernels.FirstGemmGathers)
+        {
+            rig.RunRouting();
+        }
+        else
+        {
+            rig.RunUntilGather();
+            tokens = rig.Activations.Address;
+        }
+
         rig.Kernels.FirstGemm(rig.Stream.Handle, Tokens, rig.Kernels.FirstGemmArguments(
-            rig.Routing, rig.Activations.Address, rig.W13.Address, rig.W13Scales.Address, rig.IntermediateTiles.Address));
-        StreamWatchdog.Synchronize(rig.Stream, $"GEMM1 {format} {activation}");
+            rig.Routing, tokens, rig.W13.Address, rig.W13Scales.Address, rig.IntermediateTiles.Address));
+        StreamWatchdog.Synchronize(rig.Stream, what);
 
         var tiles = rig.IntermediateTiles.Download<byte>();
         var rowSources = rig.RowSources.Download<int>();
@@ -118,19 +149,17 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
         }
 
         var error = Math.Sqrt(difference / norm);
-        TestContext.Current.TestOutputHelper?.WriteLine($"GEMM1 {format} {activation}: relative Frobenius error {error:E3}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{what}: relative Frobenius error {error:E3}");
         Assert.InRange(error, 0, 1e-2);
     }
 
     [Theory]
-    [InlineData(WeightFormat.Bf16)]
-    [InlineData(WeightFormat.Nvfp4)]
-    public void Second_gemm_scatters_exact_weights_for_one_hot_rows(WeightFormat format)
+    [MemberData(nameof(SecondGemmCases))]
+    public void Second_gemm_scatters_exact_weights_for_one_hot_rows(WeightFormat format, string pipeline)
     {
-        using var rig = new Rig(gpu, Shape(format, Activation.SwiGlu), $"GEMM2 {format}");
-        rig.Ids.Upload<int>(rig.TopKIds);
-        rig.Kernels.Route(rig.Stream.Handle, rig.Ids.Address, Tokens, rig.Routing);
-        StreamWatchdog.Synchronize(rig.Stream, "the routing kernel");
+        var what = $"GEMM2 {format} {pipeline}";
+        using var rig = new Rig(gpu, Shape(format, Activation.SwiGlu), GemmPipeline.Parse(pipeline), what);
+        rig.RunRouting();
         var rowSources = rig.RowSources.Download<int>();
         var totalRows = rig.RowOffsets.Download<int>()[Experts];
 
@@ -150,7 +179,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
         rig.Partials.Fill(Poison.Bf16);
         rig.Kernels.SecondGemm(rig.Stream.Handle, Tokens, rig.Kernels.SecondGemmArguments(
             rig.Routing, rig.IntermediateTiles.Address, rig.W2.Address, rig.W2Scales.Address, rig.RouteWeights.Address, rig.Partials.Address));
-        StreamWatchdog.Synchronize(rig.Stream, $"GEMM2 {format}");
+        StreamWatchdog.Synchronize(rig.Stream, what);
 
         var partials = rig.Partials.Download<ushort>();
         var w2Row = new float[Intermediate];
@@ -164,23 +193,25 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
                 var found = partials[(entry * Hidden) + n];
                 Assert.True(
                     Bf16.ToFloat(expected) == Bf16.ToFloat(found),
-                    $"entry {entry} (expert {rig.TopKIds[entry]}), output {n}: expected 0x{expected:X4}, found 0x{found:X4}");
+                    $"{what}: entry {entry} (expert {rig.TopKIds[entry]}), output {n}: expected 0x{expected:X4}, found 0x{found:X4}");
             }
         }
     }
 
     private static MoeShape Shape(WeightFormat format, Activation activation) => new(Experts, TopK, Hidden, Intermediate, activation, format);
 
-    /// <summary>Weights, inputs and every device buffer of one staged run; expert 2 is hot (slot 0 of the first 80 tokens).</summary>
+    /// <summary>
+    /// Weights, inputs and every device buffer of one staged run with one pipeline's kernels, the weights stored in
+    /// that pipeline's layout; expert 2 is hot (slot 0 of the first 80 tokens).
+    /// </summary>
     private sealed class Rig : IDisposable
     {
         private readonly List<IDisposable> owned = [];
 
-        public Rig(GpuFixture gpu, MoeShape shape, string what)
+        public Rig(GpuFixture gpu, MoeShape shape, GemmPipeline pipeline, string what)
         {
             var context = gpu.Require();
             var random = TestInputs.NewRandom($"FlashInferCutlass stages {what}");
-            Geometry = new TileGeometry(shape);
             Weights = SyntheticWeights.Generate(shape, random.Next());
             HiddenStates = TestInputs.NormalBf16(random, Tokens * Hidden);
             TopKIds = new int[Tokens * TopK];
@@ -192,7 +223,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
             }
 
             Stream = Own(CudaStream.Create(context));
-            Kernels = Own(ForwardKernels.Load(gpu.Compiler!, context, gpu.Device!.ToDeviceInfo(), shape));
+            Kernels = Own(ForwardKernels.Load(gpu.Compiler!, context, gpu.Device!.ToDeviceInfo(), shape, pipeline: pipeline));
             var rows = Geometry.MaxPermutedRows(Tokens);
             Ids = Own(DeviceBuffer.Allocate<int>(context, Tokens * TopK));
             HiddenBuffer = Own(DeviceBuffer.FromHost<ushort>(context, HiddenStates));
@@ -213,7 +244,8 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
             IntermediateTiles.Fill((byte)0xFF);
         }
 
-        public TileGeometry Geometry { get; }
+        /// <summary>The pipeline's geometry: the weight layout its GEMMs read and the m-tile height its routing cuts.</summary>
+        public TileGeometry Geometry => Kernels.Geometry;
 
         public MoeWeights Weights { get; }
 
@@ -255,12 +287,18 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
 
         public RoutingBuffers Routing => new(RowOffsets.Address, TileOffsets.Address, TileExperts.Address, RowSources.Address);
 
-        public void RunUntilGather()
+        public void RunRouting()
         {
             Ids.Upload<int>(TopKIds);
             Kernels.Route(Stream.Handle, Ids.Address, Tokens, Routing);
+            StreamWatchdog.Synchronize(Stream, "the routing kernel");
+        }
+
+        public void RunUntilGather()
+        {
+            RunRouting();
             Kernels.Gather(Stream.Handle, HiddenBuffer.Address, Tokens, Routing, Activations.Address);
-            StreamWatchdog.Synchronize(Stream, "routing and gather");
+            StreamWatchdog.Synchronize(Stream, "the gather kernel");
         }
 
         /// <summary>act(W13[expert] · x[token]) in double from the dequantised weights.</summary>

@@ -48,19 +48,21 @@ public sealed class KernelCatalogTests
     }
 
     [Fact]
-    public void The_default_pipeline_gathers_in_GEMM1_and_takes_NVFP4_as_register_fragments()
+    public void The_default_pipeline_gathers_by_a_kernel_and_converts_NVFP4_into_shared_memory_tiles()
     {
-        Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-fragments-gather", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4).BuildName);
-        Assert.Equal("flashinfer-cutlass/gemm-scatter-nvfp4-fragments", GemmVariant.SecondGemm(WeightFormat.Nvfp4).BuildName);
-        var nvfp4 = FlashInferCutlassKernels.Gemm(GemmVariant.SecondGemm(WeightFormat.Nvfp4));
-        Assert.Equal("1", nvfp4.Defines["FIC_FP4_PATH"]);
+        Assert.Equal(GemmPipeline.SeparateGather, GemmPipeline.Default);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-tiles", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4).BuildName);
+        Assert.Equal("flashinfer-cutlass/gemm-scatter-nvfp4-tiles", GemmVariant.SecondGemm(WeightFormat.Nvfp4).BuildName);
+        var nvfp4 = FlashInferCutlassKernels.Gemm(GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4));
+        Assert.Equal("0", nvfp4.Defines["FIC_FP4_PATH"]);
         Assert.Equal("0", nvfp4.Defines["FIC_GATHER"]);
-        var bf16 = GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16);
-        Assert.Equal(GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.FusedGather).BuildName, bf16.BuildName);
-        Assert.Equal("0", FlashInferCutlassKernels.Gemm(bf16).Defines["FIC_FP4_PATH"]);
-        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.SeparateGather).BuildName);
-        Assert.Equal(GemmPipeline.SeparateGather, GemmPipeline.Parse("separate-gather"));
-        Assert.Contains("register-fp4", Assert.Throws<ArgumentException>(() => GemmPipeline.Parse("fast")).Message, StringComparison.Ordinal);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16).BuildName);
+        Assert.Equal(
+            GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.FusedGather).BuildName,
+            GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.RegisterFp4).BuildName);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-fragments-gather", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4, GemmPipeline.RegisterFp4).BuildName);
+        Assert.Equal(GemmPipeline.RegisterFp4, GemmPipeline.Parse("register-fp4"));
+        Assert.Contains("separate-gather", Assert.Throws<ArgumentException>(() => GemmPipeline.Parse("fast")).Message, StringComparison.Ordinal);
     }
 
     [Theory]
