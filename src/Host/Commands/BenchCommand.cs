@@ -7,6 +7,7 @@ using MoeTune.Cuda.Compilation;
 using MoeTune.Engine.Autotuning;
 using MoeTune.Engine.Backends;
 using MoeTune.Engine.Bench;
+using MoeTune.Engine.Bench.Comparison;
 using MoeTune.Engine.Bench.Output;
 using MoeTune.Engine.Devices;
 using MoeTune.Host.Cli;
@@ -98,18 +99,26 @@ internal sealed class BenchCommand : ICliCommand
         Description = "Skip the correctness gate against the CPU reference (timings of a wrong backend are then reported too)",
     };
 
+    private readonly Option<string?> _compare = new("--compare")
+    {
+        Description = "An earlier run's bench.json (or its folder): afterwards, compare every point both runs measured on the same GPU "
+            + "(same problem, backend, T, routing, mode) and say which agree within noise; read and checked before anything is measured",
+        HelpName = "bench.json",
+    };
+
     public IReadOnlyList<string> Examples { get; } =
     [
         "moetune bench --model qwen3-30b-a3b --tokens 1,16,256,4096 --out bench-results",
         "moetune bench --backends marlin,flashinfercutlass --format nvfp4 --budget 120",
         "moetune bench --device cpu --model ./tiny/config.json --tokens 1,2 --backends reference",
+        "moetune bench --out bench-new --compare docs/benchmarks/h100/bench.json",
     ];
 
     public Command Build(CliContext context)
     {
         var command = new Command("bench", "Measure the GPU's ceilings and every backend × model × T against the roofline floor; write JSON, Markdown and plots.")
         {
-            _models, _tokens, _backends, _formats, _routings, _modes, _out, _budget, _device, _seed, _noGate,
+            _models, _tokens, _backends, _formats, _routings, _modes, _out, _budget, _device, _seed, _noGate, _compare,
         };
         CommandAction.Set(command, context, parse => Run(parse, context));
         return command;
@@ -123,11 +132,13 @@ internal sealed class BenchCommand : ICliCommand
             services.GetRequiredService<BackendCatalog>(), services.GetRequiredService<KernelCompiler>(), services.GetRequiredService<TimeProvider>());
         DeviceInfo info;
         BenchRequest request;
+        ComparableRun? previous;
         try
         {
             info = devices.Resolve(parse.GetValue(_device));
             request = Request(parse, info);
             runner.Validate(request);
+            previous = Previous(parse.GetValue(_compare), info, context.Error);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
@@ -142,11 +153,46 @@ internal sealed class BenchCommand : ICliCommand
             report = BenchProgressDisplay.Run(context, progress => runner.Run(request, device, progress));
         }
 
+        if (previous is not null)
+        {
+            report = report with { Comparison = BenchComparer.Compare(previous, ComparableRun.From(report), Path.GetFullPath(parse.GetValue(_compare)!)) };
+        }
+
         BenchJson.Write(report, output);
         var plots = BenchPlots.Write(report, output);
         BenchMarkdown.Write(report, output, plots);
         BenchSummary.Print(context.Output, report, output, plots.Count);
         return report.IsClean ? ExitCodes.Ok : ExitCodes.RuntimeFailure;
+    }
+
+    /// <summary>
+    /// The earlier run <c>--compare</c> names, read before anything is measured so that a wrong path costs no GPU time;
+    /// a run on another GPU is said at once (the comparison will be refused, the run still written).
+    /// </summary>
+    /// <exception cref="ArgumentException">The file is missing or is not a bench.json; the message names the file and the field.</exception>
+    private static ComparableRun? Previous(string? path, DeviceInfo device, TextWriter warnings)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        ComparableRun previous;
+        try
+        {
+            previous = PreviousRunReader.Read(path);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--compare: {ex.Message}", ex);
+        }
+
+        if (!string.Equals(previous.Device, device.Name, StringComparison.Ordinal))
+        {
+            warnings.WriteLine($"--compare: {path} was measured on {previous.Device}, this run is on {device.Name}: the comparison will be refused; the run goes on.");
+        }
+
+        return previous;
     }
 
     private BenchRequest Request(ParseResult parse, DeviceInfo device)

@@ -7,7 +7,8 @@ namespace MoeTune.Host.Commands;
 
 /// <summary>
 /// The short plain-text summary a bench run prints last (the lent GPU returns only the tail of the output): ceilings,
-/// then per problem and T the best backend against the floor and the tuned plan's regret, then anything that failed.
+/// then per problem and T the best backend against the floor and the regret of the default and the hybrid tuned plans,
+/// the hybrid plans with the memory they add, the comparison with an earlier run where asked, then anything that failed.
 /// </summary>
 internal static class BenchSummary
 {
@@ -24,12 +25,19 @@ internal static class BenchSummary
 
         var routing = report.Regret.Count > 0 ? report.Regret[0].Routing : null;
         output.WriteLine();
-        output.WriteLine($"{"problem",-28} {"T",6} {"best",-18} {"µs",9} {"floor µs",9} {"eff.",6} {"plan",-18} {"regret",7}   ({routing} routing)");
+        output.WriteLine($"{"problem",-28} {"T",6} {"best",-18} {"µs",9} {"floor µs",9} {"eff.",6} {"plan",-18} {"regret",7} {"hybrid plan",-18} {"regret",7}   ({routing} routing)");
         foreach (var row in report.Regret.Where(r => r.Routing == routing))
         {
             var efficiency = row.FloorMicroseconds / row.BestMicroseconds;
             output.WriteLine(string.Create(c,
-                $"{Clip(row.Problem, 28),-28} {row.Tokens,6} {Clip(row.Best ?? "none", 18),-18} {BenchUnits.Microseconds(row.BestMicroseconds),9} {BenchUnits.Microseconds(row.FloorMicroseconds),9} {BenchUnits.Percent(efficiency),6} {Clip(row.PlanBackend ?? "none", 18),-18} {BenchUnits.Ratio(row.PlanRegret),7}"));
+                $"{Clip(row.Problem, 28),-28} {row.Tokens,6} {Clip(row.Best ?? "none", 18),-18} {BenchUnits.Microseconds(row.BestMicroseconds),9} {BenchUnits.Microseconds(row.FloorMicroseconds),9} {BenchUnits.Percent(efficiency),6} {Clip(row.Tuned.Backend ?? "none", 18),-18} {BenchUnits.Ratio(row.Tuned.Regret),7} {Clip(row.Hybrid.Backend ?? "none", 18),-18} {BenchUnits.Ratio(row.Hybrid.Regret),7}"));
+        }
+
+        output.WriteLine();
+        output.WriteLine("plans (latency objective): tuned = moetune tune's default, one backend; hybrid = moetune tune --hybrid, extra memory beyond one backend");
+        foreach (var row in report.Regret.Where(r => r.Routing == routing).DistinctBy(r => r.Problem))
+        {
+            output.WriteLine($"  {Clip(row.Problem, 28),-28} tuned {Clip(row.Tuned.Plan, 60)}; hybrid {Clip(row.Hybrid.Plan, 80)} (+{BenchUnits.Gibibytes(row.Hybrid.ExtraBytes)})");
         }
 
         var problems = report.Problems.SelectMany(p => p.Backends
@@ -50,6 +58,12 @@ internal static class BenchSummary
             {
                 output.WriteLine($"  … and {problems.Count - 20} more (see bench.md)");
             }
+        }
+
+        if (report.Comparison is { } comparison)
+        {
+            output.WriteLine();
+            output.WriteLine(comparison.Verdict);
         }
 
         output.WriteLine();

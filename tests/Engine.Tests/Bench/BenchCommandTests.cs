@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using MoeTune.Engine.Bench.Comparison;
 using MoeTune.Engine.Tests.Support;
 using MoeTune.Host.Cli;
 
@@ -20,6 +21,9 @@ public sealed class BenchCommandTests : IDisposable
         """;
 
     private readonly TempDirectory _temp = new();
+
+    /// <summary>The third-party plugin's copy, made by the first run of a test and shared by its later runs.</summary>
+    private string? _plugins;
 
     public void Dispose() => _temp.Dispose();
 
@@ -65,7 +69,13 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal("unsupported", unsupported.GetProperty("status").GetString());
         Assert.Contains("bf16 weights only", unsupported.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("measured", Backend(problems[0], "NaiveCpu").GetProperty("status").GetString());
-        Assert.Equal(8, root.GetProperty("regret").GetArrayLength()); // 2 problems × 2 routings × 2 token counts
+        var regret = root.GetProperty("regret").EnumerateArray().ToList();
+        Assert.Equal(8, regret.Count); // 2 problems × 2 routings × 2 token counts
+        Assert.All(regret, r =>
+        {
+            Assert.Equal(0, r.GetProperty("tuned").GetProperty("extraBytes").GetInt64());
+            Assert.InRange(r.GetProperty("hybrid").GetProperty("regret").GetDouble(), 1, r.GetProperty("tuned").GetProperty("regret").GetDouble());
+        });
 
         var markdown = File.ReadAllText(Path.Combine(outDir, "bench.md"));
         Assert.Matches(new Regex(@"^\| Reference \| 1 \| uniform \| eager \| [0-9.]+ \|", RegexOptions.Multiline), markdown);
@@ -73,6 +83,11 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Matches(new Regex(@"^\| NaiveCpu \| Unsupported \| .* \| bf16 weights only, not nvfp4 \|$", RegexOptions.Multiline), markdown);
         Assert.Matches(new Regex(@"^\| tiny bf16 \| uniform \| 1 \| eager \| (Reference|NaiveCpu) \| [0-9.]+ \|", RegexOptions.Multiline), markdown);
         Assert.Contains("![tiny nvfp4](tiny-nvfp4.png)", markdown, StringComparison.Ordinal);
+        Assert.Contains("| tuned plan | tuned regret | hybrid plan | hybrid regret | hybrid extra |", markdown, StringComparison.Ordinal);
+        Assert.Contains("what `moetune tune --hybrid` chooses", markdown, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"^- tiny bf16, uniform: tuned plan (Reference|NaiveCpu); hybrid plan .+ \(\+[0-9.]+ GiB\)$", RegexOptions.Multiline), markdown);
+        Assert.DoesNotContain("## Comparison", markdown, StringComparison.Ordinal);
+        Assert.False(root.TryGetProperty("comparison", out var none) && none.ValueKind != JsonValueKind.Null);
 
         foreach (var plot in new[] { "tiny-bf16.png", "tiny-nvfp4.png" })
         {
@@ -81,6 +96,7 @@ public sealed class BenchCommandTests : IDisposable
         }
 
         Assert.Contains("tiny bf16", stdout, StringComparison.Ordinal);
+        Assert.Contains("hybrid = moetune tune --hybrid", stdout, StringComparison.Ordinal);
         Assert.EndsWith("and 2 plot(s)", stdout.TrimEnd(), StringComparison.Ordinal);
     }
 
@@ -113,15 +129,102 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("hidden (40)", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Compare_against_an_earlier_run_matches_its_points_and_writes_the_comparison_everywhere()
+    {
+        var first = QuickBench("first");
+        Assert.True(first.ExitCode == ExitCodes.Ok, first.Stderr);
+
+        var (exitCode, stdout, stderr, outDir) = QuickBench("second", "--compare", Path.Combine(first.OutDir, "bench.json"));
+
+        Assert.True(exitCode == ExitCodes.Ok, $"exit {exitCode}; stderr:\n{stderr}");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bench.json")));
+        var comparison = json.RootElement.GetProperty("comparison");
+        Assert.Equal(JsonValueKind.Null, comparison.GetProperty("refused").ValueKind);
+        var points = comparison.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal(2, points.Count); // Reference at T = 1 × uniform, zipf
+        Assert.All(points, p =>
+        {
+            Assert.Equal("Reference", p.GetProperty("key").GetProperty("backend").GetString());
+            Assert.True(p.GetProperty("ratio").GetDouble() > 0);
+            Assert.True(p.GetProperty("tolerance").GetDouble() >= 0.03);
+        });
+        Assert.Equal((0, 0), (comparison.GetProperty("onlyInPrevious").GetInt32(), comparison.GetProperty("onlyInCurrent").GetInt32()));
+
+        var markdown = File.ReadAllText(Path.Combine(outDir, "bench.md"));
+        Assert.Contains("## Comparison with an earlier run", markdown, StringComparison.Ordinal);
+        Assert.Contains(NoiseRule.Description, markdown, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"^\| tiny bf16 \| Reference \| 1 \| uniform \| eager \| [0-9.]+ \| [0-9.]+ \| [0-9.]+× \| .+ \| ±[0-9.]+% \| (within|\*\*outside\*\*) \|$", RegexOptions.Multiline), markdown);
+        Assert.Matches(new Regex(@"^comparison against .+bench\.json \(.+\): (NOT )?within noise: 2 points in both, median new/old [0-9.]+×", RegexOptions.Multiline), stdout);
+    }
+
+    [Fact]
+    public void Compare_against_a_run_on_another_gpu_is_refused_and_the_run_is_still_written()
+    {
+        var first = QuickBench("first");
+        Assert.True(first.ExitCode == ExitCodes.Ok, first.Stderr);
+        var previous = Path.Combine(first.OutDir, "bench.json");
+        var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(previous))!;
+        document["environment"]!["device"]!["name"] = "NVIDIA H200";
+        File.WriteAllText(previous, document.ToJsonString());
+
+        var (exitCode, stdout, stderr, outDir) = QuickBench("second", "--compare", previous);
+
+        Assert.True(exitCode == ExitCodes.Ok, $"exit {exitCode}; stderr:\n{stderr}");
+        Assert.Contains("was measured on NVIDIA H200", stderr, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bench.json")));
+        var refused = json.RootElement.GetProperty("comparison").GetProperty("refused").GetString();
+        Assert.StartsWith("the previous run was on NVIDIA H200, this one on ", refused, StringComparison.Ordinal);
+        Assert.Contains("refused: the previous run was on NVIDIA H200", stdout, StringComparison.Ordinal);
+        Assert.Contains("refused: the previous run was on NVIDIA H200", File.ReadAllText(Path.Combine(outDir, "bench.md")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "does not exist")]
+    [InlineData("{\"environment\": {}}", "is not a bench.json: $.environment.device is missing")]
+    [InlineData("not json", "is not JSON")]
+    public void Compare_against_a_missing_or_malformed_file_is_a_usage_error_before_anything_is_measured(string? content, string expected)
+    {
+        var previous = _temp.Combine("previous", "bench.json");
+        if (content is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(previous)!);
+            File.WriteAllText(previous, content);
+        }
+
+        var (exitCode, _, stderr, outDir) = QuickBench("second", "--compare", previous);
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains($"{previous} {expected}", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir), "nothing may be measured or written before the previous run is checked");
+    }
+
+    [Fact]
+    public void Help_documents_compare_with_an_example()
+    {
+        var (exitCode, stdout, _, _) = RunBench("--help");
+
+        Assert.Equal(ExitCodes.Ok, exitCode);
+        Assert.Contains("--compare <bench.json>", stdout, StringComparison.Ordinal);
+        Assert.Contains("within noise", stdout, StringComparison.Ordinal);
+        Assert.Contains("moetune bench --out bench-new --compare docs/benchmarks/h100/bench.json", stdout, StringComparison.Ordinal);
+    }
+
     private (int ExitCode, string Stdout, string Stderr, string OutDir) RunBench(params string[] extra) => RunBenchWith(TinyConfig, extra);
 
-    private (int ExitCode, string Stdout, string Stderr, string OutDir) RunBenchWith(string configJson, params string[] extra)
+    /// <summary>The smallest run that still measures: the Reference backend, bf16, T = 1, into <paramref name="outName"/>.</summary>
+    private (int ExitCode, string Stdout, string Stderr, string OutDir) QuickBench(string outName, params string[] extra) =>
+        Bench(TinyConfig, outName, "2", ["--tokens", "1", "--format", "bf16", "--backends", "reference", .. extra]);
+
+    private (int ExitCode, string Stdout, string Stderr, string OutDir) RunBenchWith(string configJson, params string[] extra) => Bench(configJson, "out", "6", extra);
+
+    private (int ExitCode, string Stdout, string Stderr, string OutDir) Bench(string configJson, string outName, string budget, string[] extra)
     {
         var config = _temp.Combine("tiny", "config.json");
         Directory.CreateDirectory(Path.GetDirectoryName(config)!);
         File.WriteAllText(config, configJson);
-        var plugins = FixturePlugins.CopyTo(_temp.Combine("plugins"));
-        var outDir = _temp.Combine("out");
+        var plugins = _plugins ??= FixturePlugins.CopyTo(_temp.Combine("plugins"));
+        var outDir = _temp.Combine(outName);
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var context = new CliContext(
@@ -131,7 +234,7 @@ public sealed class BenchCommandTests : IDisposable
             _temp.Combine("app"),
             _ => LoggerFactory.Create(_ => { }),
             interactive: false);
-        string[] args = ["bench", "--device", "cpu", "--model", config, "--budget", "6", "--out", outDir, .. extra];
+        string[] args = ["bench", "--device", "cpu", "--model", config, "--budget", budget, "--out", outDir, .. extra];
         var exitCode = CliApplication.Invoke(args, context);
         return (exitCode, stdout.ToString(), stderr.ToString(), outDir);
     }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using MoeTune.Engine.Bench.Ceilings;
+using MoeTune.Engine.Bench.Comparison;
 using MoeTune.Engine.Bench.Report;
+using MoeTune.Tuning;
 
 namespace MoeTune.Engine.Bench.Output;
 
@@ -36,6 +38,11 @@ public static class BenchMarkdown
         }
 
         Regret(md, report);
+        if (report.Comparison is { } comparison)
+        {
+            Compare(md, comparison);
+        }
+
         if (report.Notes.Count > 0 || report.Aborted is not null)
         {
             md.AppendLine("## Notes").AppendLine();
@@ -151,16 +158,54 @@ public static class BenchMarkdown
         }
 
         md.AppendLine("## Regret (time over the best of the bucket; the tuner's timing mode)").AppendLine();
+        md.AppendLine("Two plans are chosen from this run's timings by the tuner's plan rules, both for the latency objective. "
+            + "**Tuned plan**: what `moetune tune` chooses by default, one backend for every T (one copy of the weights). "
+            + "**Hybrid plan**: what `moetune tune --hybrid` chooses, a backend per range of T where that beats the best single "
+            + "backend by more than the " + PlanOptions.Default.TieMargin.ToString("0%", C) + " tie margin; **hybrid extra** is the device memory its other backends keep resident "
+            + "(their weight copies and workspaces). Each plan column shows the plan's backend at that T; the plans follow the table.")
+            .AppendLine();
         var backends = report.Regret.SelectMany(r => r.Backends.Select(b => b.Backend)).Distinct().ToList();
-        Row(md, ["problem", "routing", "T", "mode", "best", "best µs", "floor µs", .. backends, "tuned plan", "plan regret"]);
-        Separator(md, 9 + backends.Count);
+        Row(md, ["problem", "routing", "T", "mode", "best", "best µs", "floor µs", .. backends, "tuned plan", "tuned regret", "hybrid plan", "hybrid regret", "hybrid extra"]);
+        Separator(md, 12 + backends.Count);
         foreach (var r in report.Regret)
         {
             var cells = backends.Select(name => r.Backends.FirstOrDefault(b => b.Backend == name) is { Microseconds: not null } e
                 ? $"{BenchUnits.Microseconds(e.Microseconds)} ({BenchUnits.Ratio(e.Regret)})"
                 : BenchUnits.Missing);
             Row(md, [r.Problem, r.Routing, I(r.Tokens), r.Mode.ToName(), r.Best ?? BenchUnits.Missing, BenchUnits.Microseconds(r.BestMicroseconds),
-                BenchUnits.Microseconds(r.FloorMicroseconds), .. cells, r.Plan, BenchUnits.Ratio(r.PlanRegret)]);
+                BenchUnits.Microseconds(r.FloorMicroseconds), .. cells, r.Tuned.Backend ?? BenchUnits.Missing, BenchUnits.Ratio(r.Tuned.Regret),
+                r.Hybrid.Backend ?? BenchUnits.Missing, BenchUnits.Ratio(r.Hybrid.Regret), BenchUnits.Gibibytes(r.Hybrid.ExtraBytes)]);
+        }
+
+        md.AppendLine();
+        foreach (var plans in report.Regret.DistinctBy(r => (r.Problem, r.Routing)))
+        {
+            md.Append("- ").Append(plans.Problem).Append(", ").Append(plans.Routing).Append(": tuned plan ").Append(Cell(plans.Tuned.Plan))
+                .Append("; hybrid plan ").Append(Cell(plans.Hybrid.Plan)).Append(" (+").Append(BenchUnits.Gibibytes(plans.Hybrid.ExtraBytes)).AppendLine(")");
+        }
+
+        md.AppendLine();
+    }
+
+    private static void Compare(StringBuilder md, BenchComparison comparison)
+    {
+        md.AppendLine("## Comparison with an earlier run").AppendLine();
+        md.Append("Previous run: `").Append(comparison.PreviousFile).Append("`, on ").Append(comparison.PreviousDevice).Append(", started ")
+            .Append(comparison.PreviousStartedAt.ToString("u", C)).Append(", command `").Append(comparison.PreviousCommandLine).AppendLine("`.").AppendLine();
+        md.Append("Points are matched by GPU name, problem signature, backend, T, routing and mode. Rule: ").Append(comparison.Rule).AppendLine(".").AppendLine();
+        md.Append("**").Append(Cell(comparison.Verdict)).AppendLine("**").AppendLine();
+        if (comparison.Points.Count == 0)
+        {
+            return;
+        }
+
+        Row(md, "problem", "backend", "T", "routing", "mode", "previous µs", "this run µs", "new/old", "IQR/median prev · new", "tolerance", "verdict");
+        Separator(md, 11);
+        foreach (var p in comparison.Points)
+        {
+            Row(md, p.Problem, p.Key.Backend, I(p.Key.Tokens), p.Key.Routing, p.Key.Mode.ToName(), BenchUnits.Microseconds(p.PreviousMedian),
+                BenchUnits.Microseconds(p.CurrentMedian), p.Ratio.ToString("0.000", C) + "×", $"{BenchUnits.Percent(p.PreviousRelativeIqr)} · {BenchUnits.Percent(p.CurrentRelativeIqr)}",
+                "±" + BenchUnits.Percent(p.Tolerance), p.WithinNoise ? "within" : "**outside**");
         }
 
         md.AppendLine();

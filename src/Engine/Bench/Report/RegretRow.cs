@@ -4,9 +4,18 @@ namespace MoeTune.Engine.Bench.Report;
 public sealed record RegretEntry(string Backend, double? Microseconds, double? Regret);
 
 /// <summary>
-/// How much slower than the best each backend, and the tuned plan, is at one (problem, routing, token count), in the
-/// mode the tuner times that count in. <see cref="Plan"/> is the plan the tuner's plan rules choose from this run's
-/// timings (latency objective, no hybrids: <c>tune</c>'s defaults), or why none could be chosen.
+/// One plan column of a regret row: the plan the tuner's plan rules choose from the run's timings (its text, or
+/// "none: why"), the backend it runs at the row's token count, that backend's regret there, and the device bytes the
+/// plan keeps beyond its main backend (the other backends' weight copies and workspaces, as <c>moetune tune</c>
+/// reports them; 0 for a one-backend plan).
+/// </summary>
+public sealed record RegretPlan(string Plan, string? Backend, double? Regret, long ExtraBytes);
+
+/// <summary>
+/// How much slower than the best each backend, and each tuned plan, is at one (problem, routing, token count), in the
+/// mode the tuner times that count in. <see cref="Tuned"/> is the plan <c>moetune tune</c> chooses by default (latency
+/// objective, one backend); <see cref="Hybrid"/> the one <c>moetune tune --hybrid</c> chooses (latency objective,
+/// per-bucket backends allowed where they beat the best single backend by more than the tie margin).
 /// </summary>
 public sealed record RegretRow(
     string Problem,
@@ -17,6 +26,5 @@ public sealed record RegretRow(
     double? BestMicroseconds,
     double? FloorMicroseconds,
     IReadOnlyList<RegretEntry> Backends,
-    string Plan,
-    string? PlanBackend,
-    double? PlanRegret);
+    RegretPlan Tuned,
+    RegretPlan Hybrid);

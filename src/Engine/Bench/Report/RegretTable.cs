@@ -5,8 +5,9 @@ namespace MoeTune.Engine.Bench.Report;
 
 /// <summary>
 /// Builds the regret table (issue 7, point 3) from a run's problems: per (problem, routing, token count), each measured
-/// backend's median over the best median, and the tuned plan's. Times are taken in the mode the tuner uses for that
-/// count where it was measured, else in the one mode that was.
+/// backend's median over the best median, and that of two plans chosen from the same timings: <c>tune</c>'s default
+/// (one backend) and <c>tune --hybrid</c>'s (per-bucket backends allowed). Times are taken in the mode the tuner uses
+/// for that count where it was measured, else in the one mode that was.
 /// </summary>
 public static class RegretTable
 {
@@ -23,15 +24,22 @@ public static class RegretTable
             foreach (var routing in routings)
             {
                 TimingMode ModeFor(int t) => modes.Contains(TimingModes.TunerMode(device, t)) ? TimingModes.TunerMode(device, t) : modes[0];
-                var (plan, planText) = TunedPlan(measured, tokens, routing, ModeFor);
+                var candidates = Candidates(measured, tokens, routing, ModeFor);
+                var tuned = ChoosePlan(candidates, allowHybrid: false);
+                var hybrid = ChoosePlan(candidates, allowHybrid: true);
                 foreach (var t in tokens.Order())
                 {
                     var mode = ModeFor(t);
                     var times = measured.Select(b => (b.Backend, Time: b.MedianAt(t, routing, mode))).ToList();
                     var best = times.Where(x => x.Time is not null).OrderBy(x => x.Time).FirstOrDefault();
                     var entries = times.Select(x => new RegretEntry(x.Backend, x.Time, x.Time / best.Time)).ToList();
-                    var planBackend = plan?.BackendFor(t);
-                    var planTime = planBackend is null ? null : times.FirstOrDefault(x => x.Backend == planBackend).Time;
+                    RegretPlan At(ChosenPlan chosen)
+                    {
+                        var backend = chosen.Plan?.BackendFor(t);
+                        var time = backend is null ? null : times.FirstOrDefault(x => x.Backend == backend).Time;
+                        return new RegretPlan(chosen.Text, backend, time / best.Time, chosen.ExtraBytes);
+                    }
+
                     rows.Add(new RegretRow(
                         problem.Label,
                         routing,
@@ -41,9 +49,8 @@ public static class RegretTable
                         best.Time,
                         problem.FloorAt(t, routing)?.FloorMicroseconds,
                         entries,
-                        planText,
-                        planBackend,
-                        planTime / best.Time));
+                        At(tuned),
+                        At(hybrid)));
                 }
             }
         }
@@ -51,10 +58,9 @@ public static class RegretTable
         return rows;
     }
 
-    /// <summary>The plan <c>tune</c> would choose from these timings, or null and why none can be chosen.</summary>
-    private static (Plan? Plan, string Text) TunedPlan(IReadOnlyList<BackendRun> measured, IReadOnlyList<int> tokens, string routing, Func<int, TimingMode> modeFor)
-    {
-        var candidates = measured.Select(b =>
+    /// <summary>Each measured backend as the plan rules see it: its medians per token count, or failed where none succeeded.</summary>
+    private static List<CandidateResult> Candidates(IReadOnlyList<BackendRun> measured, IReadOnlyList<int> tokens, string routing, Func<int, TimingMode> modeFor) =>
+        measured.Select(b =>
         {
             var medians = tokens
                 .Select(t => (t, Time: b.MedianAt(t, routing, modeFor(t))))
@@ -64,14 +70,20 @@ public static class RegretTable
                 ? CandidateResult.Failed(b.Backend, "no timing succeeded")
                 : CandidateResult.Timed(b.Backend, medians, b.WeightBytes, b.WorkspaceBytes);
         }).ToList();
+
+    /// <summary>The plan <c>tune</c> (with <c>--hybrid</c> where <paramref name="allowHybrid"/>) would choose from these timings, or null and why none can be chosen.</summary>
+    private static ChosenPlan ChoosePlan(IReadOnlyList<CandidateResult> candidates, bool allowHybrid)
+    {
         try
         {
-            var choice = PlanChooser.ChoosePlan(candidates, TuningObjective.Latency);
-            return (choice.Plan, choice.Plan.ToString());
+            var choice = PlanChooser.ChoosePlan(candidates, TuningObjective.Latency, options: new PlanOptions { AllowHybrid = allowHybrid });
+            return new ChosenPlan(choice.Plan, choice.Plan.ToString(), choice.ExtraBytes);
         }
         catch (InvalidOperationException ex)
         {
-            return (null, $"none: {ex.Message}");
+            return new ChosenPlan(null, $"none: {ex.Message}", 0);
         }
     }
+
+    private sealed record ChosenPlan(Plan? Plan, string Text, long ExtraBytes);
 }
