@@ -1,8 +1,9 @@
 namespace MoeTune.Plugins.Marlin;
 
 /// <summary>
-/// The two implementations of Marlin's decode kernel (up to 16 tokens). Both run the same work items and give the same
-/// results up to the order of fp32 additions inside a work item; they differ in how weights reach the math.
+/// The implementations of Marlin's decode kernel (up to 16 tokens). All run the same work items and give the same
+/// results up to the order of fp32 additions inside a work item; they differ in how weights reach the math and in how
+/// an item's end overlaps the stream.
 /// </summary>
 public enum DecodePipeline
 {
@@ -18,4 +19,12 @@ public enum DecodePipeline
     /// consumer warps across work items.
     /// </summary>
     BulkCopy,
+
+    /// <summary>
+    /// kernels/marlin_decode_bulk.cu's marlin_decode_overlap_* kernels, SM 9.0 and newer: <see cref="BulkCopy"/> with the
+    /// item epilogue taken off the consumers' critical path (epilogue constants loaded before the stream, GEMM2 items
+    /// reported one pass late with a release fence) and one n-tile per CTA unless the routing is dense, so that 16 tokens
+    /// spread over many experts keep three CTAs per SM.
+    /// </summary>
+    BulkCopyOverlapped,
 }

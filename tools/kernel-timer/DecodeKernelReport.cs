@@ -33,7 +33,7 @@ internal static class DecodeKernelReport
             }
 
             using var module = compiler.Load(build, context);
-            foreach (var name in build.KernelNames)
+            foreach (var name in KernelNames.Decode(pipeline).SelectMany(names => names))
             {
                 var columnTiles = name.EndsWith("_nt1", StringComparison.Ordinal) ? 1 : 2;
                 var recordBytes = FragmentLayout.RecordBytes(name.Contains("_nvfp4_", StringComparison.Ordinal) ? WeightFormat.Nvfp4 : WeightFormat.Mxfp4);

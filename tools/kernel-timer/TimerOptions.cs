@@ -7,13 +7,13 @@ using MoeTune.Plugins.Marlin.Planning;
 namespace MoeTune.Tools.KernelTimer;
 
 /// <summary>
-/// The harness's command line: <c>kernel-timer [--presets a,b] [--tokens 1,4,16] [--pipelines ring,bulk] [--samples 200]
+/// The harness's command line: <c>kernel-timer [--presets a,b] [--tokens 1,4,16] [--pipelines ring,bulk,overlap] [--samples 200]
 /// [--sets 8] [--seed 1]</c>. Without <c>--pipelines</c> each preset runs the decode pipeline the backend picks for the GPU
 /// (<see cref="DecodePipelineChoice"/>); with it, each named pipeline in turn on the same weights and inputs.
 /// </summary>
 internal sealed record TimerOptions(IReadOnlyList<ModelSpec> Presets, IReadOnlyList<int> Tokens, IReadOnlyList<DecodePipeline?> Pipelines, int Samples, int Sets, int Seed)
 {
-    public const string Usage = "kernel-timer [--presets name,name|all] [--tokens 1,2,4,8,16] [--pipelines ring,bulk] [--samples 200] [--sets 8] [--seed 1]";
+    public const string Usage = "kernel-timer [--presets name,name|all] [--tokens 1,2,4,8,16] [--pipelines ring,bulk,overlap] [--samples 200] [--sets 8] [--seed 1]";
 
     public static TimerOptions Parse(IReadOnlyList<string> args)
     {

@@ -8,7 +8,8 @@ namespace MoeTune.Plugins.Marlin.KernelInterface;
 /// <summary>
 /// Marlin's kernel builds (embedded kernels/*.cu and *.cuh) and the hash that ties stored measurements to them.
 /// Three builds: the register-ring decode pipeline and the prefill path for SM 8.0 and newer, the bulk-copy decode
-/// pipeline for SM 9.0 and newer. Activation and sizes are run-time parameters; each decode build holds one kernel per
+/// pipelines (both ways of ending an item, <see cref="DecodePipeline.BulkCopy"/> and
+/// <see cref="DecodePipeline.BulkCopyOverlapped"/>) for SM 9.0 and newer. Activation and sizes are run-time parameters; each decode build holds one kernel per
 /// weight format and n-tile count (record size and scale decoding are compile-time).
 /// </summary>
 public static class MarlinKernelSources
@@ -30,7 +31,11 @@ public static class MarlinKernelSources
         KernelNames.DecodeBulkNvfp4OneTile,
         KernelNames.DecodeBulkNvfp4TwoTiles,
         KernelNames.DecodeBulkMxfp4OneTile,
-        KernelNames.DecodeBulkMxfp4TwoTiles) with
+        KernelNames.DecodeBulkMxfp4TwoTiles,
+        KernelNames.DecodeOverlapNvfp4OneTile,
+        KernelNames.DecodeOverlapNvfp4TwoTiles,
+        KernelNames.DecodeOverlapMxfp4OneTile,
+        KernelNames.DecodeOverlapMxfp4TwoTiles) with
     {
         Requirement = new ArchRequirement(DecodePipelineChoice.BulkCopyMinCapability),
     });
@@ -48,7 +53,7 @@ public static class MarlinKernelSources
     /// <summary>The decode path's register-ring pipeline: one persistent kernel per forward (T ≤ 16), per format and n-tile count.</summary>
     public static KernelBuild Decode => DecodeBuild.Value;
 
-    /// <summary>The decode path's bulk-copy pipeline (SM 9.0 and newer), kernel for kernel as <see cref="Decode"/>.</summary>
+    /// <summary>The decode path's bulk-copy pipelines (SM 9.0 and newer), each kernel for kernel as <see cref="Decode"/>.</summary>
     public static KernelBuild DecodeBulk => DecodeBulkBuild.Value;
 
     /// <summary>The prefill path: routing, two tiled GEMMs and the top-k reduction.</summary>
@@ -60,7 +65,7 @@ public static class MarlinKernelSources
     public static KernelBuild DecodeOf(DecodePipeline pipeline) => pipeline switch
     {
         DecodePipeline.RegisterRing => Decode,
-        DecodePipeline.BulkCopy => DecodeBulk,
+        DecodePipeline.BulkCopy or DecodePipeline.BulkCopyOverlapped => DecodeBulk,
         _ => throw new ArgumentOutOfRangeException(nameof(pipeline), pipeline, "unknown decode pipeline"),
     };
 

@@ -19,10 +19,11 @@ public static class DecodePipelineChoice
     {
         DecodePipeline.RegisterRing => "ring",
         DecodePipeline.BulkCopy => "bulk",
+        DecodePipeline.BulkCopyOverlapped => "overlap",
         _ => throw new ArgumentOutOfRangeException(nameof(pipeline), pipeline, "unknown decode pipeline"),
     };
 
-    /// <summary>The pipeline named <paramref name="text"/> ("ring" or "bulk", any case).</summary>
+    /// <summary>The pipeline named <paramref name="text"/> ("ring", "bulk" or "overlap", any case).</summary>
     public static DecodePipeline Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -34,7 +35,8 @@ public static class DecodePipelineChoice
             }
         }
 
-        throw new ArgumentException($"'{text}' is not a Marlin decode pipeline; expected 'ring' or 'bulk'", nameof(text));
+        var names = string.Join(", ", Enum.GetValues<DecodePipeline>().Select(p => $"'{Name(p)}'"));
+        throw new ArgumentException($"'{text}' is not a Marlin decode pipeline; expected one of {names}", nameof(text));
     }
 
     /// <summary>The pipeline for <paramref name="device"/>: <paramref name="requested"/>, else <paramref name="environment"/> (the variable's value, null or empty when unset), else the device's default.</summary>
@@ -63,10 +65,10 @@ public static class DecodePipelineChoice
             return device.ComputeCapability >= BulkCopyMinCapability ? DecodePipeline.BulkCopy : DecodePipeline.RegisterRing;
         }
 
-        if (pipeline == DecodePipeline.BulkCopy && device.ComputeCapability < BulkCopyMinCapability)
+        if (pipeline != DecodePipeline.RegisterRing && device.ComputeCapability < BulkCopyMinCapability)
         {
             throw new NotSupportedException(
-                $"{source} asks for Marlin's bulk-copy decode pipeline, which needs compute capability 9.0 or newer; {device.Name} is {device.Arch}");
+                $"{source} asks for Marlin's '{Name(pipeline)}' decode pipeline, which copies with the copy engine and needs compute capability 9.0 or newer; {device.Name} is {device.Arch}");
         }
 
         return pipeline;

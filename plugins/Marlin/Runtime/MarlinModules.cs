@@ -18,7 +18,7 @@ internal sealed class MarlinModules : IDisposable
         this.decode = decode;
         this.prefill = prefill;
         DecodeLaunch = launch;
-        decodeKernels = DecodeKernelNames(launch.Pipeline)
+        decodeKernels = KernelNames.Decode(launch.Pipeline)
             .Select(names => names.Select(decode.GetFunction).ToArray())
             .ToArray();
         Route = prefill.GetFunction(KernelNames.PrefillRoute);
@@ -44,22 +44,6 @@ internal sealed class MarlinModules : IDisposable
     public CudaFunction Gemm2 { get; }
 
     public CudaFunction Reduce { get; }
-
-    /// <summary>The decode kernels of <paramref name="pipeline"/>: [format code][n-tiles - 1].</summary>
-    public static string[][] DecodeKernelNames(DecodePipeline pipeline) => pipeline switch
-    {
-        DecodePipeline.RegisterRing =>
-        [
-            [KernelNames.DecodeNvfp4OneTile, KernelNames.DecodeNvfp4TwoTiles],
-            [KernelNames.DecodeMxfp4OneTile, KernelNames.DecodeMxfp4TwoTiles],
-        ],
-        DecodePipeline.BulkCopy =>
-        [
-            [KernelNames.DecodeBulkNvfp4OneTile, KernelNames.DecodeBulkNvfp4TwoTiles],
-            [KernelNames.DecodeBulkMxfp4OneTile, KernelNames.DecodeBulkMxfp4TwoTiles],
-        ],
-        _ => throw new ArgumentOutOfRangeException(nameof(pipeline), pipeline, "unknown decode pipeline"),
-    };
 
     /// <summary>Compiles (or fetches from the cache) the decode build of <paramref name="launch"/>'s pipeline and the prefill build for <paramref name="context"/>'s device and loads them.</summary>
     public static MarlinModules Load(KernelCompiler compiler, CudaContext context, DecodeLaunch launch)

@@ -150,10 +150,10 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
 
     private void EnqueueDecode(int tokens, nint stream)
     {
-        var columnTiles = tokens <= 8 ? 1 : 2;
+        var launch = modules.DecodeLaunch;
+        var columnTiles = launch.ColumnTiles(tokens, geometry.Shape.TopK, geometry.Shape.Experts);
         var activeExperts = (int)Math.Min(geometry.Shape.Experts, (long)tokens * geometry.Shape.TopK);
         var grid = (int)Math.Min((long)decodeCtasPerSm[columnTiles] * multiprocessors, geometry.DecodeItems(activeExperts));
-        var launch = modules.DecodeLaunch;
         modules.Decode(geometry.Shape.Format, columnTiles).Launch(
             new LaunchConfig(grid, launch.Threads, launch.SharedBytes(columnTiles)), stream, arguments);
     }

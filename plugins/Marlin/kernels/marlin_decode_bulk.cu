@@ -241,6 +241,83 @@ MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divis
 
 MARLIN_DEVICE void consumer_sync() { asm volatile("bar.sync %0, %1;" ::"n"(DECODE_BULK_CONSUMER_BARRIER), "n"(DECODE_WARPS * 32) : "memory"); }
 
+MARLIN_DEVICE u32* row_tile_counters(const MarlinParams& p) { return p.counters + MARLIN_COUNTER_EXPERT_DONE + p.experts; }
+
+// After a GEMM2 item's increment of its row tile's counter: lane 0's `before` is the count it found. The warp whose
+// increment completes the tile reduces it.
+MARLIN_DEVICE void reduce_if_last(const MarlinParams& p, int tile, u32 before, int active_count)
+{
+    const int lane = threadIdx.x & 31;
+    if (__shfl_sync(0xffffffffu, before, 0) != (u32)(active_count * p.splits2) - 1u) return;
+    __threadfence();  // every lane: the other CTAs' partials, published before their increments, are read after it
+    reduce_row_tile(p, tile, lane, 32);
+    __syncwarp();
+    if (lane == 0) row_tile_counters(p)[tile] = 0;  // every contribution has arrived: ready for the next forward
+}
+
+// Reports an item done. One warp (rotating over the consumers, so that none falls behind for good) does it while the
+// others go on: a fence publishes the consumers' writes (ordered before it by consume_pass's barrier), then the
+// counter. For a GEMM2 item whose row tile is then complete, the same warp reduces the tile.
+MARLIN_DEVICE void signal_item(const MarlinParams& p, const DecodeItem& it, int active_count)
+{
+    const int lane = threadIdx.x & 31;
+    if (!it.second)
+    {
+        if (lane == 0)
+        {
+            __threadfence();
+            atomicAdd(p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert, 1u);
+        }
+        __syncwarp();
+        return;
+    }
+    u32 before = 0;
+    if (lane == 0)
+    {
+        __threadfence();
+        before = atomicAdd(row_tile_counters(p) + it.tile, 1u);
+    }
+    reduce_if_last(p, it.tile, before, active_count);
+}
+
+// The overlapping consumers' signals, each a release increment. A GEMM1 item is reported at once (a GEMM2 item of its
+// expert may be waiting for it, here or in another CTA). Nothing waits for a GEMM2 item's report, so it is deferred: the
+// warp sends it after the consumers' next barrier, when its partials are long written and the fence finds nothing
+// outstanding, and reads the counter's answer (to see whether it reduces the tile) after the barrier after that, so the
+// atomic's round trip overlaps a pass of streaming. A warp holds at most one of each: it signals every fourth item.
+struct DeferredSignal
+{
+    int tile = -1;           // a GEMM2 item of this row tile awaits its report (-1: none)
+    int answered_tile = -1;  // the row tile whose counter lane 0's `before` answers (-1: none)
+    u32 before = 0;
+};
+
+MARLIN_DEVICE void send_deferred_signal(const MarlinParams& p, DeferredSignal& d)
+{
+    if (d.tile < 0) return;
+    if ((threadIdx.x & 31) == 0) d.before = atomic_add_release_gpu(row_tile_counters(p) + d.tile, 1u);
+    d.answered_tile = d.tile;
+    d.tile = -1;
+}
+
+MARLIN_DEVICE void finish_deferred_signal(const MarlinParams& p, DeferredSignal& d, int active_count)
+{
+    if (d.answered_tile < 0) return;
+    reduce_if_last(p, d.answered_tile, d.before, active_count);
+    d.answered_tile = -1;
+}
+
+MARLIN_DEVICE void signal_item_overlapped(const MarlinParams& p, const DecodeItem& it, DeferredSignal& deferred)
+{
+    if (it.second)
+    {
+        deferred.tile = it.tile;
+        return;
+    }
+    if ((threadIdx.x & 31) == 0) red_add_release_gpu(p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert, 1u);
+    __syncwarp();
+}
+
 // This lane's view of one pass's stages.
 struct ConsumerLane
 {
@@ -278,11 +355,15 @@ MARLIN_DEVICE RecordOperands<NT> load_record(u32 stage, u32 activations, int slo
 
 // Multiplies one pass with NT n-tiles; its first stage has been waited for. Every consumer thread releases each stage
 // once it has read it. Then reduces over the warps and writes the pass's columns (ends with the consumers synchronised).
-template <int NT, int NT_MAX, int FORMAT>
+// OVERLAP: the column's epilogue constants are loaded before the stream (their latency hides behind it), and a
+// signal this warp deferred is sent, and an earlier one's answer read, right after the first barrier.
+template <int NT, int NT_MAX, int FORMAT, bool OVERLAP>
 MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, const Ring& ring, RingCursor& cursor,
-                                const DecodeItem& it, int group, int columns)
+                                const DecodeItem& it, int group, int columns, DeferredSignal& deferred)
 {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
+    ColumnEpilogue epilogue{};
+    if constexpr (OVERLAP) epilogue = column_epilogue(p, it, g);
     ConsumerLane view;
     view.code_offset = 16 * lane;
     view.scale_offset = scale_offset(FORMAT, g, t);
@@ -332,55 +413,30 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
         for (int q = 0; q < 4; ++q) even[nt][q] += odd[nt][q];
     store_accumulators<NT, NT_MAX>(s.reduce, even);
     consumer_sync();
+    if constexpr (OVERLAP)
+    {
+        finish_deferred_signal(p, deferred, s.routing.active_count);
+        send_deferred_signal(p, deferred);
+    }
     int column, row;
     float lo, hi;
     if (reduced_column<NT_MAX>(s.reduce, NT, column, row, lo, hi) && column < columns)
     {
         const u16* pairs = s.routing.sorted + s.routing.offsets[it.active] + 8 * NT_MAX * group;
-        write_column(p, it, pairs[column], row, lo, hi);
+        if constexpr (OVERLAP)
+            write_column(p, it, pairs[column], row, lo, hi, epilogue);
+        else
+            write_column(p, it, pairs[column], row, lo, hi);
     }
     consumer_sync();  // the reduce buffer is free again, and every write of the pass is ordered before the signal
 }
 
-// Reports an item done. One warp (rotating over the consumers, so that none falls behind for good) does it while the
-// others go on: a fence publishes the consumers' writes (ordered before it by consume_pass's barrier), then the
-// counter. For a GEMM2 item whose row tile is then complete, the same warp reduces the tile.
-MARLIN_DEVICE void signal_item(const MarlinParams& p, const DecodeItem& it, int active_count)
-{
-    const int lane = threadIdx.x & 31;
-    u32* expert_done = p.counters + MARLIN_COUNTER_EXPERT_DONE;
-    if (!it.second)
-    {
-        if (lane == 0)
-        {
-            __threadfence();
-            atomicAdd(expert_done + it.expert, 1u);
-        }
-        __syncwarp();
-        return;
-    }
-    u32* row_tile_done = expert_done + p.experts;
-    u32 before = 0;
-    if (lane == 0)
-    {
-        __threadfence();
-        before = atomicAdd(row_tile_done + it.tile, 1u);
-    }
-    const bool last = __shfl_sync(0xffffffffu, before, 0) == (u32)(active_count * p.splits2) - 1u;
-    if (last)
-    {
-        __threadfence();  // every lane: the other CTAs' partials, published before their increments, are read after it
-        reduce_row_tile(p, it.tile, lane, 32);
-        __syncwarp();
-        if (lane == 0) row_tile_done[it.tile] = 0;  // every contribution has arrived: ready for the next forward
-    }
-}
-
-template <int NT_MAX, int FORMAT>
+template <int NT_MAX, int FORMAT, bool OVERLAP>
 MARLIN_DEVICE void consume(const MarlinParams& p, BulkShared<NT_MAX>& s, const Divisors& d, const Ring& ring)
 {
     const int warp = threadIdx.x >> 5;
     RingCursor cursor;
+    DeferredSignal deferred;
     for (int done = 0;; ++done)
     {
         // The item's first stage tells which item and group it is.
@@ -391,11 +447,23 @@ MARLIN_DEVICE void consume(const MarlinParams& p, BulkShared<NT_MAX>& s, const D
         const DecodeItem it = describe_item(p, s.routing, d, item);
         const int columns = group_columns<8 * NT_MAX>(s.routing, it.active, group);
         if (NT_MAX == 2 && columns > 8)
-            consume_pass<2, NT_MAX, FORMAT>(p, s, ring, cursor, it, group, columns);
+            consume_pass<2, NT_MAX, FORMAT, OVERLAP>(p, s, ring, cursor, it, group, columns, deferred);
         else
-            consume_pass<1, NT_MAX, FORMAT>(p, s, ring, cursor, it, group, columns);
+            consume_pass<1, NT_MAX, FORMAT, OVERLAP>(p, s, ring, cursor, it, group, columns, deferred);
         if (group + 1 == item_groups<8 * NT_MAX>(s.routing, it.active) && warp == done % DECODE_WARPS)
-            signal_item(p, it, s.routing.active_count);
+        {
+            if constexpr (OVERLAP)
+                signal_item_overlapped(p, it, deferred);
+            else
+                signal_item(p, it, s.routing.active_count);
+        }
+    }
+    if constexpr (OVERLAP)
+    {
+        // The last reports: the partials they cover were ordered before this warp's last pass barrier.
+        finish_deferred_signal(p, deferred, s.routing.active_count);
+        send_deferred_signal(p, deferred);
+        finish_deferred_signal(p, deferred, s.routing.active_count);
     }
 }
 
@@ -403,7 +471,7 @@ MARLIN_DEVICE void consume(const MarlinParams& p, BulkShared<NT_MAX>& s, const D
 // The kernel.
 // ---------------------------------------------------------------------------------------------------------------
 
-template <int NT_MAX, int FORMAT>
+template <int NT_MAX, int FORMAT, bool OVERLAP>
 MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
 {
     extern __shared__ __align__(128) uint4 decode_bulk_shared_memory[];
@@ -448,32 +516,54 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
     if (tid >= DECODE_WARPS * 32)
         produce<NT_MAX>(p, s, d, ring, total);
     else
-        consume<NT_MAX, FORMAT>(p, s, d, ring);
+        consume<NT_MAX, FORMAT, OVERLAP>(p, s, d, ring);
     reset_counters_if_last<DECODE_BULK_THREADS>(p, s.is_last);
 }
 
-// One build per weight format and n-tile count, as the register-ring pipeline's. Resident CTAs per SM follow from the
-// shared memory the host gives each (a third or a half of an SM's); the launch bounds only keep registers from
-// limiting them: _nt1 at 3 CTAs (up to 128 registers), _nt2 at 2.
+// One build per weight format and n-tile count, as the register-ring pipeline's, and per way of ending an item:
+// marlin_decode_bulk_* signal each item as soon as it is written (version 3), marlin_decode_overlap_* overlap the item
+// epilogue with the stream (prefetched epilogue constants, deferred GEMM2 signals; see DeferredSignal). Resident CTAs per
+// SM follow from the shared memory the host gives each (a third or a half of an SM's); the launch bounds only keep
+// registers from limiting them: _nt1 at 3 CTAs (up to 128 registers), _nt2 at 2.
 #define DECODE_BULK_MIN_CTAS_NT1 3
 #define DECODE_BULK_MIN_CTAS_NT2 2
 
 extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT1) marlin_decode_bulk_nvfp4_nt1(const MarlinParams p)
 {
-    decode_bulk_moe<1, MARLIN_FORMAT_NVFP4>(p);
+    decode_bulk_moe<1, MARLIN_FORMAT_NVFP4, false>(p);
 }
 
 extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT2) marlin_decode_bulk_nvfp4_nt2(const MarlinParams p)
 {
-    decode_bulk_moe<2, MARLIN_FORMAT_NVFP4>(p);
+    decode_bulk_moe<2, MARLIN_FORMAT_NVFP4, false>(p);
 }
 
 extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT1) marlin_decode_bulk_mxfp4_nt1(const MarlinParams p)
 {
-    decode_bulk_moe<1, MARLIN_FORMAT_MXFP4>(p);
+    decode_bulk_moe<1, MARLIN_FORMAT_MXFP4, false>(p);
 }
 
 extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT2) marlin_decode_bulk_mxfp4_nt2(const MarlinParams p)
 {
-    decode_bulk_moe<2, MARLIN_FORMAT_MXFP4>(p);
+    decode_bulk_moe<2, MARLIN_FORMAT_MXFP4, false>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT1) marlin_decode_overlap_nvfp4_nt1(const MarlinParams p)
+{
+    decode_bulk_moe<1, MARLIN_FORMAT_NVFP4, true>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT2) marlin_decode_overlap_nvfp4_nt2(const MarlinParams p)
+{
+    decode_bulk_moe<2, MARLIN_FORMAT_NVFP4, true>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT1) marlin_decode_overlap_mxfp4_nt1(const MarlinParams p)
+{
+    decode_bulk_moe<1, MARLIN_FORMAT_MXFP4, true>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT2) marlin_decode_overlap_mxfp4_nt2(const MarlinParams p)
+{
+    decode_bulk_moe<2, MARLIN_FORMAT_MXFP4, true>(p);
 }

@@ -322,37 +322,59 @@ MARLIN_DEVICE void store_accumulators(float (&reduce)[DECODE_WARPS][NT_MAX][4][3
         for (int q = 0; q < 4; ++q) reduce[warp][nt][q][lane] = acc[nt][q];
 }
 
-// h or the GEMM2 partials for one reduced column (rows g and g + 8 of the tile, before the epilogue factor).
-MARLIN_DEVICE void write_column(const MarlinParams& p, const DecodeItem& it, int pair, int row, float lo, float hi)
+// What a reduced column's rows g and g + 8 are scaled by and offset with before they are written: the expert's
+// epilogue factor and the two rows' biases (GEMM1 gated: gate and up of h element 8 tile + g; GEMM1 ReLU²: h elements
+// 16 tile + g and + 8; GEMM2: output rows 16 tile + g and + 8, bias on split 0 only). Zero where there is no bias.
+struct ColumnEpilogue
+{
+    float factor;
+    float bias_lo;
+    float bias_hi;
+};
+
+MARLIN_DEVICE ColumnEpilogue column_epilogue(const MarlinParams& p, const DecodeItem& it, int row)
 {
     if (!it.second)
     {
-        const float factor = p.epilogue13[it.expert];
         const float* bias = p.bias13 != nullptr ? p.bias13 + (size_t)it.expert * (is_gated(p.activation) ? 2 : 1) * p.inter_size : nullptr;
+        const int lo = is_gated(p.activation) ? 8 * it.tile + row : 16 * it.tile + row;
+        const int hi = is_gated(p.activation) ? p.inter_size + lo : lo + 8;
+        return ColumnEpilogue{p.epilogue13[it.expert], bias != nullptr ? bias[lo] : 0.0f, bias != nullptr ? bias[hi] : 0.0f};
+    }
+    const float* bias = p.bias2 != nullptr && it.split == 0 ? p.bias2 + (size_t)it.expert * p.hidden_size + 16 * it.tile + row : nullptr;
+    return ColumnEpilogue{p.epilogue2[it.expert], bias != nullptr ? bias[0] : 0.0f, bias != nullptr ? bias[8] : 0.0f};
+}
+
+// h or the GEMM2 partials for one reduced column (rows g and g + 8 of the tile, before the epilogue factor).
+MARLIN_DEVICE void write_column(const MarlinParams& p, const DecodeItem& it, int pair, int row, float lo, float hi, const ColumnEpilogue& e)
+{
+    const float first = lo * e.factor + e.bias_lo;
+    const float second = hi * e.factor + e.bias_hi;
+    if (!it.second)
+    {
         u16* h = p.intermediate + (size_t)pair * p.inter_size;
         if (is_gated(p.activation))
         {
-            const int i = 8 * it.tile + row;
-            const float gate = lo * factor + (bias != nullptr ? bias[i] : 0.0f);
-            const float up = hi * factor + (bias != nullptr ? bias[p.inter_size + i] : 0.0f);
-            h[i] = moetune::float_to_bf16(gated_activation(p.activation, gate, up));
+            h[8 * it.tile + row] = moetune::float_to_bf16(gated_activation(p.activation, first, second));
         }
         else
         {
             const int i = 16 * it.tile + row;
-            h[i] = moetune::float_to_bf16(relu_squared(lo * factor + (bias != nullptr ? bias[i] : 0.0f)));
-            h[i + 8] = moetune::float_to_bf16(relu_squared(hi * factor + (bias != nullptr ? bias[i + 8] : 0.0f)));
+            h[i] = moetune::float_to_bf16(relu_squared(first));
+            h[i + 8] = moetune::float_to_bf16(relu_squared(second));
         }
     }
     else
     {
-        const float factor = p.epilogue2[it.expert];
-        const int r = 16 * it.tile + row;
-        float* out = p.partials + ((size_t)pair * p.splits2 + it.split) * p.hidden_size;
-        const bool with_bias = p.bias2 != nullptr && it.split == 0;
-        out[r] = lo * factor + (with_bias ? p.bias2[(size_t)it.expert * p.hidden_size + r] : 0.0f);
-        out[r + 8] = hi * factor + (with_bias ? p.bias2[(size_t)it.expert * p.hidden_size + r + 8] : 0.0f);
+        float* out = p.partials + ((size_t)pair * p.splits2 + it.split) * p.hidden_size + 16 * it.tile + row;
+        out[0] = first;
+        out[8] = second;
     }
+}
+
+MARLIN_DEVICE void write_column(const MarlinParams& p, const DecodeItem& it, int pair, int row, float lo, float hi)
+{
+    write_column(p, it, pair, row, lo, hi, column_epilogue(p, it, row));
 }
 
 // The last GEMM2 item of a row tile: output[t, rows] = sum over slots j (in order) of w[t, j] * sum over splits. Threads

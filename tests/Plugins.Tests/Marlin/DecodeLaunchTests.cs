@@ -43,6 +43,30 @@ public sealed class DecodeLaunchTests
     }
 
     [Fact]
+    public void The_overlapped_pipeline_launches_as_the_bulk_pipeline()
+    {
+        var bulk = DecodeLaunch.For(DecodePipeline.BulkCopy, Hopper, HopperBlockOptin, 576);
+        var overlapped = DecodeLaunch.For(DecodePipeline.BulkCopyOverlapped, Hopper, HopperBlockOptin, 576);
+        Assert.Equal(bulk with { Pipeline = DecodePipeline.BulkCopyOverlapped }, overlapped);
+    }
+
+    [Theory]
+    [InlineData(DecodePipeline.RegisterRing, 8, 256, 8, 1)]
+    [InlineData(DecodePipeline.RegisterRing, 9, 256, 8, 2)]
+    [InlineData(DecodePipeline.BulkCopy, 16, 256, 8, 2)]
+    [InlineData(DecodePipeline.BulkCopyOverlapped, 8, 8, 2, 1)]
+    [InlineData(DecodePipeline.BulkCopyOverlapped, 16, 256, 8, 1)]  // DeepSeek-V3: 128 pairs over 256 experts
+    [InlineData(DecodePipeline.BulkCopyOverlapped, 16, 8, 2, 1)]    // Mixtral: a mean of 4 pairs per expert
+    [InlineData(DecodePipeline.BulkCopyOverlapped, 16, 8, 3, 2)]    // a mean of 6: dense
+    [InlineData(DecodePipeline.BulkCopyOverlapped, 11, 4, 2, 2)]    // a mean of 5.5
+    public void Above_8_tokens_only_the_overlapped_pipeline_keeps_one_n_tile_and_only_for_sparse_routing(
+        DecodePipeline pipeline, int tokens, int experts, int topK, int columnTiles)
+    {
+        var launch = DecodeLaunch.For(pipeline, Hopper, HopperBlockOptin, 576);
+        Assert.Equal(columnTiles, launch.ColumnTiles(tokens, topK, experts));
+    }
+
+    [Fact]
     public void An_sm_of_100_kib_holds_three_one_tile_ctas_but_only_one_two_tile_cta()
     {
         // SM 12.0: 100 KiB per SM, 99 KiB per block. One n-tile needs 7168 + 2 x 12928 = 33024 bytes, exactly a third of

@@ -21,6 +21,7 @@ public sealed class DecodePipelineChoiceTests
     {
         Assert.Equal(DecodePipeline.RegisterRing, DecodePipelineChoice.Resolve(null, "ring", Hopper));
         Assert.Equal(DecodePipeline.BulkCopy, DecodePipelineChoice.Resolve(null, " BULK ", Hopper));
+        Assert.Equal(DecodePipeline.BulkCopyOverlapped, DecodePipelineChoice.Resolve(null, "overlap", Hopper));
         Assert.Equal(DecodePipeline.BulkCopy, DecodePipelineChoice.Resolve(DecodePipeline.BulkCopy, "ring", Hopper));
     }
 
@@ -30,6 +31,7 @@ public sealed class DecodePipelineChoiceTests
         var error = Assert.Throws<ArgumentException>(() => DecodePipelineChoice.Resolve(null, "tma", Hopper));
         Assert.Contains(DecodePipelineChoice.EnvironmentVariable, error.Message, StringComparison.Ordinal);
         Assert.Contains("'tma'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'ring', 'bulk', 'overlap'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -40,6 +42,8 @@ public sealed class DecodePipelineChoiceTests
         Assert.Contains("sm_89", fromVariable.Message, StringComparison.Ordinal);
         var fromBackend = Assert.Throws<NotSupportedException>(() => DecodePipelineChoice.Resolve(DecodePipeline.BulkCopy, null, Ada));
         Assert.Contains("DecodePipeline", fromBackend.Message, StringComparison.Ordinal);
+        var overlapped = Assert.Throws<NotSupportedException>(() => DecodePipelineChoice.Resolve(null, "overlap", Ada));
+        Assert.Contains("'overlap'", overlapped.Message, StringComparison.Ordinal);
     }
 
     [Fact]
