@@ -19,7 +19,8 @@ namespace MoeTune.Host.Commands;
 
 /// <summary>
 /// <c>moetune bench</c> (issue 7): ceilings and every backend × model × T in one run, written as JSON (every sample and
-/// the environment), a Markdown page and one PNG per problem, with a progress display and a short summary printed last.
+/// the environment), a Markdown page and one PNG per problem, with a progress display and a short summary printed last;
+/// with <c>--compare</c>, also judged point by point against an earlier run's bench.json (read before anything runs).
 /// Exit codes: 0 all measured (or honestly unsupported), 1 something failed (the outputs say what), 2 a usage error.
 /// </summary>
 internal sealed class BenchCommand : ICliCommand
@@ -155,7 +156,7 @@ internal sealed class BenchCommand : ICliCommand
 
         if (previous is not null)
         {
-            report = report with { Comparison = BenchComparer.Compare(previous, ComparableRun.From(report), Path.GetFullPath(parse.GetValue(_compare)!)) };
+            report = report with { Comparison = BenchComparer.Compare(previous, ComparableRun.From(report), Path.GetFullPath(PreviousRunReader.FileOf(parse.GetValue(_compare)!))) };
         }
 
         BenchJson.Write(report, output);

@@ -12,13 +12,16 @@ namespace MoeTune.Engine.Bench.Comparison;
 /// </summary>
 public static class PreviousRunReader
 {
+    /// <summary>The file <paramref name="path"/> stands for: itself, or the bench.json in it where it is a folder.</summary>
+    public static string FileOf(string path) => Directory.Exists(path) ? Path.Combine(path, BenchJson.FileName) : path;
+
     /// <summary>Reads <paramref name="path"/>: a bench.json, or a folder holding one.</summary>
     /// <exception cref="FileNotFoundException">Neither the file nor a folder holding a bench.json exists.</exception>
     /// <exception cref="InvalidDataException">The file is not JSON or lacks a field; the message names the path in the file.</exception>
     public static ComparableRun Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var file = Directory.Exists(path) ? Path.Combine(path, BenchJson.FileName) : path;
+        var file = FileOf(path);
         if (!File.Exists(file))
         {
             throw new FileNotFoundException($"{file} does not exist; --compare takes an earlier run's {BenchJson.FileName} or its folder", file);
