@@ -41,6 +41,13 @@ public sealed record GemmPipeline(string Name, TokenGather Gather, Fp4Path Fp4)
     public static GemmPipeline RegisterFp4 { get; } = new("register-fp4", TokenGather.InFirstGemm, Fp4Path.RegisterFragments);
 
     /// <summary>
+    /// NVFP4 weights as register fragments with the tokens from the gather kernel (bf16 weights run as in
+    /// <see cref="SeparateGather"/>): the gathering producer held GEMM1 back by up to 40 % with bf16's fast consumers.
+    /// </summary>
+    public static GemmPipeline RegisterFp4SeparateGather { get; } =
+        new("register-fp4-separate-gather", TokenGather.SeparateKernel, Fp4Path.RegisterFragments);
+
+    /// <summary>
     /// What the layer runs, for both formats: the fastest pipeline measured on an H100 (NOTES.md, round 4). It was the
     /// fastest in all six bf16 cases and four of six NVFP4 cases (fused-gather was 3 % and 5 % ahead for mixtral and
     /// deepseek-v3 NVFP4 at T = 16384, 6-7 % behind at T = 4096). register-fp4 was the slowest NVFP4 pipeline in every
@@ -49,7 +56,7 @@ public sealed record GemmPipeline(string Name, TokenGather Gather, Fp4Path Fp4)
     public static GemmPipeline Default => SeparateGather;
 
     /// <summary>Every pipeline, the default first.</summary>
-    public static IReadOnlyList<GemmPipeline> All { get; } = [SeparateGather, FusedGather, RegisterFp4];
+    public static IReadOnlyList<GemmPipeline> All { get; } = [SeparateGather, FusedGather, RegisterFp4, RegisterFp4SeparateGather];
 
     /// <summary>The pipeline called <paramref name="name"/>; throws listing the names when there is none.</summary>
     public static GemmPipeline Parse(string name) => All.FirstOrDefault(p => p.Name == name)

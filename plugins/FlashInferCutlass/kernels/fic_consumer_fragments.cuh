@@ -9,6 +9,11 @@
 // Each k-step's fragments (16 registers) are converted while the tensor cores multiply the previous k-step's, into the
 // other of two register sets: the loop body is written twice so that both sets have fixed registers. wgmma reads its
 // A registers asynchronously; a set is overwritten only after the wgmma_wait that retires the group reading it.
+//
+// The tile's N (its block count) is a template parameter of the whole k-loop, chosen once per tile. Chosen per k-step
+// by a switch around the wgmma calls (round 3), it made ptxas close every k-step with an extra, empty wgmma group at
+// the switch's join (HGMMA.64x8x16 RZ in the SASS), so wgmma_wait<1> retired the k-step's own group: no conversion
+// overlapped the tensor cores, and the pipeline ran slower than the shared-memory conversion it was meant to beat.
 #pragma once
 #include "fic_sm90.cuh"
 #include "fic_wgmma.cuh"
@@ -44,16 +49,12 @@ __device__ __forceinline__ void issue_fragments(float (&acc)[128], const Fragmen
     for (int k = 0; k < kTileK / 16; ++k) wgmma_rs_bf16<Blocks>(acc, f.a[k], desc_b + 2 * k, (kb | k) != 0);
 }
 
-// 4 x wgmma m64nNk16 over one 64-deep stage: this warpgroup's weight rows times the stage's tokens.
-__device__ __forceinline__ void multiply_fragments(float (&acc)[128], const Fragments& f, u32 tokens, int blocks, int kb) {
+// 4 x wgmma m64nNk16 (N = 64 x Blocks) over one 64-deep stage: this warpgroup's weight rows times the stage's tokens.
+template <int Blocks>
+__device__ __forceinline__ void multiply_fragments(float (&acc)[128], const Fragments& f, u32 tokens, int kb) {
     const u64 desc_b = smem_desc_sw128(tokens);
     wgmma_fence();
-    switch (blocks) {
-        case 1: issue_fragments<1>(acc, f, desc_b, kb); break;
-        case 2: issue_fragments<2>(acc, f, desc_b, kb); break;
-        case 3: issue_fragments<3>(acc, f, desc_b, kb); break;
-        default: issue_fragments<4>(acc, f, desc_b, kb); break;
-    }
+    issue_fragments<Blocks>(acc, f, desc_b, kb);
     wgmma_commit();
 }
 
@@ -65,11 +66,12 @@ struct StepState {
 
 // One k-step: multiply with `current`, retire the previous group (releasing its stage and the other register set),
 // then convert the tile's next k-step into `following` while this one runs.
+template <int Blocks>
 __device__ __forceinline__ void fragment_step(const GemmArgs& args, const Pipeline& pipe, const WorkTile& tile, int warpgroup,
                                               int kb, float (&acc)[128], const Fragments& current, Fragments& following,
                                               StepState& state, FragmentEpilogueInputs& in) {
     const int s = state.it % kStages;
-    multiply_fragments(acc, current, pipe.tokens(s), tile.blocks, kb);
+    multiply_fragments<Blocks>(acc, current, pipe.tokens(s), kb);
     if (kb == 0) fragment_dependent_loads(args, in);
     wgmma_wait<1>();
     if (state.pending >= 0 && threadIdx.x % 32 == 0) mbar_arrive(pipe.empty(state.pending));
@@ -80,6 +82,19 @@ __device__ __forceinline__ void fragment_step(const GemmArgs& args, const Pipeli
         load_fragments(pipe, next % kStages, warpgroup, following);
     }
     ++state.it;
+}
+
+// A tile's k-loop with its N fixed; every group it issues is retired before it returns, so none crosses a join.
+template <int Blocks>
+__device__ __forceinline__ void fragment_mainloop(const GemmArgs& args, const Pipeline& pipe, const WorkTile& tile, int warpgroup,
+                                                  float (&acc)[128], Fragments& even, Fragments& odd, StepState& state,
+                                                  FragmentEpilogueInputs& in) {
+    for (int kb = 0; kb < args.k_tiles; kb += 2) {
+        fragment_step<Blocks>(args, pipe, tile, warpgroup, kb, acc, even, odd, state, in);
+        if (kb + 1 == args.k_tiles) break;
+        fragment_step<Blocks>(args, pipe, tile, warpgroup, kb + 1, acc, odd, even, state, in);
+    }
+    wgmma_wait<0>();
 }
 
 __device__ __forceinline__ void consume_fragments(const GemmArgs& args, const Pipeline& pipe, int warpgroup) {
@@ -99,12 +114,12 @@ __device__ __forceinline__ void consume_fragments(const GemmArgs& args, const Pi
         FragmentEpilogueInputs in = fragment_epilogue_loads(args, tile);
         load_fragments(pipe, s, warpgroup, even);
         state.pending = -1;
-        for (int kb = 0; kb < args.k_tiles; kb += 2) {
-            fragment_step(args, pipe, tile, warpgroup, kb, acc, even, odd, state, in);
-            if (kb + 1 == args.k_tiles) break;
-            fragment_step(args, pipe, tile, warpgroup, kb + 1, acc, odd, even, state, in);
+        switch (tile.blocks) {
+            case 1: fragment_mainloop<1>(args, pipe, tile, warpgroup, acc, even, odd, state, in); break;
+            case 2: fragment_mainloop<2>(args, pipe, tile, warpgroup, acc, even, odd, state, in); break;
+            case 3: fragment_mainloop<3>(args, pipe, tile, warpgroup, acc, even, odd, state, in); break;
+            default: fragment_mainloop<4>(args, pipe, tile, warpgroup, acc, even, odd, state, in); break;
         }
-        wgmma_wait<0>();
         if (threadIdx.x % 32 == 0) mbar_arrive(pipe.empty(state.pending));
 #pragma unroll
         for (int i = 0; i < 128; ++i) register_fence(acc[i]);

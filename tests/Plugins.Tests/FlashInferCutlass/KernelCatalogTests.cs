@@ -15,8 +15,8 @@ public sealed class KernelCatalogTests
     {
         var builds = catalog.Builds.ToList();
         // Route, gather, combine; bf16: 2 GEMM1 epilogues x (gather kernel, gather in GEMM) + GEMM2; NVFP4 tiles: the
-        // same five; NVFP4 fragments: 2 GEMM1 epilogues (gathering) + GEMM2.
-        Assert.Equal(3 + 5 + 5 + 3, builds.Count);
+        // same five; NVFP4 fragments: the same five.
+        Assert.Equal(3 + 5 + 5 + 5, builds.Count);
         Assert.Equal(builds.Count, builds.Select(b => b.Name).Distinct().Count());
         Assert.All(builds, b => Assert.Equal(ArchRequirement.Sm90aOnly, b.Requirement));
         Assert.Equal([GpuArch.Sm90a], catalog.CompileTargets().Select(t => t.Arch).Distinct());
@@ -61,6 +61,10 @@ public sealed class KernelCatalogTests
             GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.FusedGather).BuildName,
             GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.RegisterFp4).BuildName);
         Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-fragments-gather", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4, GemmPipeline.RegisterFp4).BuildName);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-fragments", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4, GemmPipeline.RegisterFp4SeparateGather).BuildName);
+        Assert.Equal(
+            GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.SeparateGather).BuildName,
+            GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.RegisterFp4SeparateGather).BuildName);
         Assert.Equal(GemmPipeline.RegisterFp4, GemmPipeline.Parse("register-fp4"));
         Assert.Contains("separate-gather", Assert.Throws<ArgumentException>(() => GemmPipeline.Parse("fast")).Message, StringComparison.Ordinal);
     }
@@ -70,6 +74,7 @@ public sealed class KernelCatalogTests
     [InlineData(GemmEpilogue.SwiGlu, WeightFormat.Bf16, "fused-gather", 4, 198_228)]               // + 128 gathered rows' token indices
     [InlineData(GemmEpilogue.WeightedScatter, WeightFormat.Nvfp4, "separate-gather", 5, 227_456)]  // 5 x 25 KiB + 3 x 32 KiB, 13 barriers
     [InlineData(GemmEpilogue.SwiGlu, WeightFormat.Nvfp4, "register-fp4", 5, 224_360)]              // 5 x 37 KiB, 32 KiB staging, 256 indices
+    [InlineData(GemmEpilogue.SwiGlu, WeightFormat.Nvfp4, "register-fp4-separate-gather", 5, 223_336)]  // as above without the indices
     [InlineData(GemmEpilogue.ReluSquared, WeightFormat.Nvfp4, "register-fp4", 4, 219_220)]         // 4 x 37 KiB, 64 KiB staging
     [InlineData(GemmEpilogue.WeightedScatter, WeightFormat.Nvfp4, "register-fp4", 4, 222_292)]     // 4 x 37 KiB, 64 KiB staging, 4 KiB row info
     public void Shared_memory_fits_the_227_KiB_opt_in(GemmEpilogue epilogue, WeightFormat format, string pipeline, int stages, int bytes)

@@ -30,7 +30,7 @@ public sealed class PipelineModelTests
         var data = new TheoryData<string, int>();
         for (var i = 0; i < Shapes.Length; i++)
         {
-            // bf16 has no NVFP4 path: register-fp4 runs its weights as fused-gather does.
+            // bf16 has no NVFP4 path: the register-fp4 pipelines run its weights as fused-gather and separate-gather do.
             var pipelines = Shapes[i].Format == WeightFormat.Bf16 ? [GemmPipeline.FusedGather, GemmPipeline.SeparateGather] : GemmPipeline.All;
             foreach (var pipeline in pipelines) data.Add(pipeline.Name, i);
         }
