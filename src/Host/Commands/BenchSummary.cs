@@ -1,5 +1,6 @@
 using System.Globalization;
 using MoeTune.Engine.Bench;
+using MoeTune.Engine.Bench.Comparison;
 using MoeTune.Engine.Bench.Output;
 using MoeTune.Engine.Bench.Report;
 
@@ -8,10 +9,14 @@ namespace MoeTune.Host.Commands;
 /// <summary>
 /// The short plain-text summary a bench run prints last (the lent GPU returns only the tail of the output): ceilings,
 /// then per problem and T the best backend against the floor and the regret of the default and the hybrid tuned plans,
-/// the hybrid plans with the memory they add, the comparison with an earlier run where asked, then anything that failed.
+/// the hybrid plans with the memory they add, then anything that failed, then, where asked, the verdict of the comparison
+/// with an earlier run and the points furthest outside noise.
 /// </summary>
 internal static class BenchSummary
 {
+    /// <summary>How many points outside noise the summary lists, furthest first.</summary>
+    public const int OutsideListed = 10;
+
     public static void Print(TextWriter output, BenchReport report, string folder, int plots)
     {
         var c = CultureInfo.InvariantCulture;
@@ -25,7 +30,7 @@ internal static class BenchSummary
 
         var routing = report.Regret.Count > 0 ? report.Regret[0].Routing : null;
         output.WriteLine();
-        output.WriteLine($"{"problem",-28} {"T",6} {"best",-18} {"µs",9} {"floor µs",9} {"eff.",6} {"plan",-18} {"regret",7} {"hybrid plan",-18} {"regret",7}   ({routing} routing)");
+        output.WriteLine($"{"problem",-28} {"T",6} {"best",-18} {"µs",9} {"floor µs",9} {"eff.",6} {"tuned plan",-18} {"regret",7} {"hybrid plan",-18} {"regret",7}   ({routing} routing)");
         foreach (var row in report.Regret.Where(r => r.Routing == routing))
         {
             var efficiency = row.FloorMicroseconds / row.BestMicroseconds;
@@ -63,11 +68,28 @@ internal static class BenchSummary
         if (report.Comparison is { } comparison)
         {
             output.WriteLine();
-            output.WriteLine(comparison.Verdict);
+            PrintComparison(output, comparison);
         }
 
         output.WriteLine();
         output.WriteLine($"wrote {Path.Combine(folder, BenchJson.FileName)}, {Path.Combine(folder, BenchMarkdown.FileName)} and {plots} plot(s)");
+    }
+
+    /// <summary>The comparison's one-line verdict, then the points furthest outside noise (at most <see cref="OutsideListed"/>).</summary>
+    public static void PrintComparison(TextWriter output, BenchComparison comparison)
+    {
+        output.WriteLine(comparison.Verdict);
+        var outside = comparison.Points.Where(p => !p.WithinNoise).OrderByDescending(p => Math.Abs(Math.Log(p.Ratio))).ToList();
+        foreach (var p in outside.Take(OutsideListed))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  outside: {p.Problem} · {p.Key.Backend} · T={p.Key.Tokens} · {p.Key.Routing} · {p.Key.Mode.ToName()}: {BenchUnits.Microseconds(p.PreviousMedian)} → {BenchUnits.Microseconds(p.CurrentMedian)} µs ({p.Ratio:0.000}×, tolerance ±{BenchUnits.Percent(p.Tolerance)})"));
+        }
+
+        if (outside.Count > OutsideListed)
+        {
+            output.WriteLine($"  … and {outside.Count - OutsideListed} more outside noise (see bench.md)");
+        }
     }
 
     private static string FirstPointError(BackendRun run) =>
