@@ -93,7 +93,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
             var token = rowSources[row] >= 0 ? rowSources[row] / TopK : -1;
             for (var column = 0; column < kTiles * 64; column++)
             {
-                var offset = ((((row / 64) * kTiles) + (column / 64)) * TileGeometry.ABlockBytes) + SwizzledTile.ElementOffset(row % 64, column % 64);
+                var offset = TiledOffset(row, column, kTiles);
                 var stored = BitConverter.ToUInt16(activations, offset);
                 var expected = token >= 0 && column < Hidden ? rig.HiddenStates[(token * Hidden) + column] : (ushort)0;
                 Assert.True(expected == stored, $"row {row} (entry {rowSources[row]}), column {column}: expected 0x{expected:X4}, found 0x{stored:X4}");
@@ -134,7 +134,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
             var expected = source >= 0 ? rig.ExpectedIntermediate(source / TopK, rig.TopKIds[source]) : new double[Intermediate];
             for (var column = 0; column < iKTiles * 64; column++)
             {
-                var offset = ((((row / 64) * iKTiles) + (column / 64)) * TileGeometry.ABlockBytes) + SwizzledTile.ElementOffset(row % 64, column % 64);
+                var offset = TiledOffset(row, column, iKTiles);
                 var value = Bf16.ToFloat(BitConverter.ToUInt16(tiles, offset));
                 if (column >= Intermediate || source < 0)
                 {
@@ -170,7 +170,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
         {
             if (rowSources[row] < 0) continue;
             var column = rowSources[row] % Intermediate;
-            var offset = ((((row / 64) * iKTiles) + (column / 64)) * TileGeometry.ABlockBytes) + SwizzledTile.ElementOffset(row % 64, column % 64);
+            var offset = TiledOffset(row, column, iKTiles);
             BitConverter.TryWriteBytes(tiles.AsSpan(offset), Bf16.FromFloat(1f));
         }
 
@@ -199,6 +199,10 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
     }
 
     private static MoeShape Shape(WeightFormat format, Activation activation) => new(Experts, TopK, Hidden, Intermediate, activation, format);
+
+    /// <summary>The byte offset of (row, column) in a tiled activation or intermediate buffer with <paramref name="kTiles"/> 64-column blocks per row block.</summary>
+    private static int TiledOffset(int row, int column, int kTiles) =>
+        ((((row / 64) * kTiles) + (column / 64)) * TileGeometry.ABlockBytes) + SwizzledTile.ElementOffset(row % 64, column % 64);
 
     /// <summary>
     /// Weights, inputs and every device buffer of one staged run with one pipeline's kernels, the weights stored in
