@@ -4,9 +4,9 @@ namespace MoeTune.Plugins.Marlin.Planning;
 
 /// <summary>
 /// How a decode pipeline's kernels are launched on one GPU: threads per CTA and dynamic shared memory per CTA, by
-/// n-tile count. The register ring takes the fixed size of its struct. The bulk-copy pipeline takes an equal share of
-/// the SM for the CTAs it aims to hold there (three with one n-tile, two with two, less the 1 KiB the driver reserves
-/// per CTA), or for fewer where such a share is below its minimum (an SM of 100 KiB, as on SM 12.0, holds one
+/// n-tile count. The register ring takes the fixed size of its struct. The bulk-copy pipelines take an equal share of
+/// the SM for the CTAs they aim to hold there (<see cref="BulkCtasPerSm"/>, less the 1 KiB the driver reserves per CTA),
+/// or for fewer where such a share is below their minimum (an SM of 100 KiB, as on SM 12.0, holds one
 /// two-n-tile CTA): the kernel sizes its ring to what it is given, so the share is the ring's depth.
 /// </summary>
 public sealed record DecodeLaunch(DecodePipeline Pipeline, int Threads, int SharedBytesOneTile, int SharedBytesTwoTiles)
@@ -14,20 +14,30 @@ public sealed record DecodeLaunch(DecodePipeline Pipeline, int Threads, int Shar
     private const int ReservedSharedBytesPerCta = 1024;
 
     /// <summary>
-    /// Mean (token, slot) pairs per expert above which the overlapped pipeline runs more than 8 tokens with two n-tiles:
-    /// beyond it an expert's pairs often pass 8, and one n-tile streams such an expert's weights once per group of 8. At
-    /// the mean of 4 (Mixtral at 16 tokens) uniform routing gives some expert more than 8 pairs in 6% of forwards (one
-    /// expert of 8 then streamed twice); at 5 already in 24%.
+    /// Mean (token, slot) pairs per expert from which the overlapped pipeline runs more than 8 tokens with two n-tiles.
+    /// There an expert's pairs may pass 8 (at a mean of 4, Mixtral at 16 tokens, uniform routing gives some expert more
+    /// than 8 pairs in 6% of forwards; at 5 in 24%), and one n-tile would stream such an expert's weights once per group
+    /// of 8; more to the point, groups of 5 to 8 pairs leave the one-n-tile kernel's quarter of an SM only 3 stages
+    /// (12.9 KB each at 8 pairs), too few bytes in flight, against 4 to 5 in the two-n-tile kernel's third.
     /// </summary>
     public const int DenseMeanPairsPerExpert = 4;
 
-    /// <summary>CTAs per SM the bulk-copy pipeline aims for: its launch bounds (marlin_decode_bulk.cu) match these.</summary>
-    public static int BulkCtasPerSm(int columnTiles) => columnTiles == 1 ? 3 : 2;
+    /// <summary>
+    /// CTAs per SM a bulk-copy pipeline aims for: its launch bounds (marlin_decode_bulk.cu) match these. The overlapped
+    /// pipeline holds one more than the bulk pipeline (4 and 3: more independent item streams per SM, and a quarter fewer
+    /// items per CTA); ptxas fits its kernels in 96 and 128 registers without spills.
+    /// </summary>
+    public static int BulkCtasPerSm(DecodePipeline pipeline, int columnTiles) => pipeline switch
+    {
+        DecodePipeline.BulkCopy => columnTiles == 1 ? 3 : 2,
+        DecodePipeline.BulkCopyOverlapped => columnTiles == 1 ? 4 : 3,
+        _ => throw new ArgumentOutOfRangeException(nameof(pipeline), pipeline, "not a bulk-copy pipeline"),
+    };
 
     /// <summary>
     /// The n-tiles (8 pairs each) of the kernel that runs <paramref name="tokens"/> tokens of a layer with
     /// <paramref name="experts"/> experts and top-<paramref name="topK"/> routing: one up to 8 tokens. Above, the register
-    /// ring and the bulk pipeline take two; the overlapped pipeline keeps one (three CTAs per SM instead of two, a third
+    /// ring and the bulk pipeline take two; the overlapped pipeline keeps one (four CTAs per SM instead of three, a quarter
     /// fewer items per CTA) unless the routing is dense (<see cref="DenseMeanPairsPerExpert"/>). An expert with more pairs
     /// than the kernel's columns is still computed exactly, in several groups.
     /// </summary>
@@ -41,7 +51,7 @@ public sealed record DecodeLaunch(DecodePipeline Pipeline, int Threads, int Shar
             return 1;
         }
 
-        var dense = (long)tokens * topK > (long)DenseMeanPairsPerExpert * experts;
+        var dense = (long)tokens * topK >= (long)DenseMeanPairsPerExpert * experts;
         return Pipeline != DecodePipeline.BulkCopyOverlapped || dense ? 2 : 1;
     }
 
@@ -66,13 +76,16 @@ public sealed record DecodeLaunch(DecodePipeline Pipeline, int Threads, int Shar
         }
 
         return new DecodeLaunch(
-            pipeline, KernelLimits.DecodeBulkThreads, BulkShare(sm, maxSharedPerBlock, recordBytes, 1), BulkShare(sm, maxSharedPerBlock, recordBytes, 2));
+            pipeline,
+            KernelLimits.DecodeBulkThreads,
+            BulkShare(pipeline, sm, maxSharedPerBlock, recordBytes, 1),
+            BulkShare(pipeline, sm, maxSharedPerBlock, recordBytes, 2));
     }
 
-    private static int BulkShare(SmResources sm, int maxSharedPerBlock, int recordBytes, int columnTiles)
+    private static int BulkShare(DecodePipeline pipeline, SmResources sm, int maxSharedPerBlock, int recordBytes, int columnTiles)
     {
         var minimum = KernelLimits.DecodeBulkMinimumBytes(columnTiles, recordBytes);
-        for (var ctas = BulkCtasPerSm(columnTiles); ctas >= 1; ctas--)
+        for (var ctas = BulkCtasPerSm(pipeline, columnTiles); ctas >= 1; ctas--)
         {
             var share = Math.Min(maxSharedPerBlock, (sm.SharedBytes / ctas) - ReservedSharedBytesPerCta) / 128 * 128;
             if (share >= minimum)

@@ -523,10 +523,14 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
 // One build per weight format and n-tile count, as the register-ring pipeline's, and per way of ending an item:
 // marlin_decode_bulk_* signal each item as soon as it is written (version 3), marlin_decode_overlap_* overlap the item
 // epilogue with the stream (prefetched epilogue constants, deferred GEMM2 signals; see DeferredSignal). Resident CTAs per
-// SM follow from the shared memory the host gives each (a third or a half of an SM's); the launch bounds only keep
-// registers from limiting them: _nt1 at 3 CTAs (up to 128 registers), _nt2 at 2.
+// SM follow from the shared memory the host gives each (an equal share of an SM's for these counts, DecodeLaunch); the
+// launch bounds only keep registers from limiting them. bulk: _nt1 at 3 CTAs (up to 128 registers), _nt2 at 2.
+// overlap: one more CTA each, for more independent item streams per SM: _nt1 at 4 (96 registers), _nt2 at 3 (128);
+// ptxas (12.4) needs no spills at either cap.
 #define DECODE_BULK_MIN_CTAS_NT1 3
 #define DECODE_BULK_MIN_CTAS_NT2 2
+#define DECODE_OVERLAP_MIN_CTAS_NT1 4
+#define DECODE_OVERLAP_MIN_CTAS_NT2 3
 
 extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT1) marlin_decode_bulk_nvfp4_nt1(const MarlinParams p)
 {
@@ -548,22 +552,22 @@ extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MI
     decode_bulk_moe<2, MARLIN_FORMAT_MXFP4, false>(p);
 }
 
-extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT1) marlin_decode_overlap_nvfp4_nt1(const MarlinParams p)
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_OVERLAP_MIN_CTAS_NT1) marlin_decode_overlap_nvfp4_nt1(const MarlinParams p)
 {
     decode_bulk_moe<1, MARLIN_FORMAT_NVFP4, true>(p);
 }
 
-extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT2) marlin_decode_overlap_nvfp4_nt2(const MarlinParams p)
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_OVERLAP_MIN_CTAS_NT2) marlin_decode_overlap_nvfp4_nt2(const MarlinParams p)
 {
     decode_bulk_moe<2, MARLIN_FORMAT_NVFP4, true>(p);
 }
 
-extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT1) marlin_decode_overlap_mxfp4_nt1(const MarlinParams p)
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_OVERLAP_MIN_CTAS_NT1) marlin_decode_overlap_mxfp4_nt1(const MarlinParams p)
 {
     decode_bulk_moe<1, MARLIN_FORMAT_MXFP4, true>(p);
 }
 
-extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT2) marlin_decode_overlap_mxfp4_nt2(const MarlinParams p)
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_OVERLAP_MIN_CTAS_NT2) marlin_decode_overlap_mxfp4_nt2(const MarlinParams p)
 {
     decode_bulk_moe<2, MARLIN_FORMAT_MXFP4, true>(p);
 }

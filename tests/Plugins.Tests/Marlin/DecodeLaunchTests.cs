@@ -43,11 +43,27 @@ public sealed class DecodeLaunchTests
     }
 
     [Fact]
-    public void The_overlapped_pipeline_launches_as_the_bulk_pipeline()
+    public void The_overlapped_pipeline_takes_a_quarter_or_a_third_of_a_hopper_sm_and_holds_four_or_three_ctas()
     {
-        var bulk = DecodeLaunch.For(DecodePipeline.BulkCopy, Hopper, HopperBlockOptin, 576);
-        var overlapped = DecodeLaunch.For(DecodePipeline.BulkCopyOverlapped, Hopper, HopperBlockOptin, 576);
-        Assert.Equal(bulk with { Pipeline = DecodePipeline.BulkCopyOverlapped }, overlapped);
+        var launch = DecodeLaunch.For(DecodePipeline.BulkCopyOverlapped, Hopper, HopperBlockOptin, 576);
+        Assert.Equal(160, launch.Threads);
+        Assert.Equal((57344, 76800), (launch.SharedBytes(1), launch.SharedBytes(2)));
+        // Launch bounds of 4 and 3 CTAs cap registers at 96 and 128 (ptxas uses all of them, without spills).
+        Assert.Equal(4, Occupancy.ResidentCtas(Hopper, 96, launch.Threads, launch.SharedBytes(1)));
+        Assert.Equal(3, Occupancy.ResidentCtas(Hopper, 128, launch.Threads, launch.SharedBytes(2)));
+    }
+
+    [Theory]
+    [InlineData(1, 1, 8)]   // one token: 8 stages of 4608 + 1040 bytes
+    [InlineData(1, 4, 5)]   // 4 pairs of an expert (sparse 16-token routing): 8768-byte stages
+    [InlineData(1, 8, 3)]   // a full n-tile: 12928-byte stages
+    [InlineData(2, 16, 3)]  // two full n-tiles: 21248-byte stages
+    public void An_overlapped_share_holds_at_least_three_stages_of_a_full_group(int columnTiles, int columns, int stages)
+    {
+        var launch = DecodeLaunch.For(DecodePipeline.BulkCopyOverlapped, Hopper, HopperBlockOptin, 576);
+        var ring = launch.SharedBytes(columnTiles) - KernelLimits.DecodeBulkRingOffset(columnTiles);
+        var stageBytes = KernelLimits.DecodeBulkStageBytes(FragmentLayout.RecordBytes(WeightFormat.Nvfp4), columns);
+        Assert.Equal(stages, Math.Min(KernelLimits.DecodeBulkMaxStages, ring / stageBytes));
     }
 
     [Theory]
@@ -56,9 +72,9 @@ public sealed class DecodeLaunchTests
     [InlineData(DecodePipeline.BulkCopy, 16, 256, 8, 2)]
     [InlineData(DecodePipeline.BulkCopyOverlapped, 8, 8, 2, 1)]
     [InlineData(DecodePipeline.BulkCopyOverlapped, 16, 256, 8, 1)]  // DeepSeek-V3: 128 pairs over 256 experts
-    [InlineData(DecodePipeline.BulkCopyOverlapped, 16, 8, 2, 1)]    // Mixtral: a mean of 4 pairs per expert
-    [InlineData(DecodePipeline.BulkCopyOverlapped, 16, 8, 3, 2)]    // a mean of 6: dense
-    [InlineData(DecodePipeline.BulkCopyOverlapped, 11, 4, 2, 2)]    // a mean of 5.5
+    [InlineData(DecodePipeline.BulkCopyOverlapped, 16, 128, 8, 1)]  // Qwen3: a mean of 1
+    [InlineData(DecodePipeline.BulkCopyOverlapped, 15, 8, 2, 1)]    // Mixtral: a mean of 3.75
+    [InlineData(DecodePipeline.BulkCopyOverlapped, 16, 8, 2, 2)]    // Mixtral: a mean of 4, dense
     public void Above_8_tokens_only_the_overlapped_pipeline_keeps_one_n_tile_and_only_for_sparse_routing(
         DecodePipeline pipeline, int tokens, int experts, int topK, int columnTiles)
     {

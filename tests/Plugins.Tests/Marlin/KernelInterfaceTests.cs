@@ -42,8 +42,10 @@ public sealed partial class KernelInterfaceTests
         Assert.Equal(KernelLimits.DecodeBulkStageRecords, defines["DECODE_BULK_STAGE_RECORDS"]);
         Assert.Equal(KernelLimits.DecodeBulkMaxStages, defines["DECODE_BULK_MAX_STAGES"]);
         Assert.Equal(KernelLimits.DecodeBulkColumnSkew, defines["DECODE_BULK_COLUMN_SKEW"]);
-        Assert.Equal(DecodeLaunch.BulkCtasPerSm(1), defines["DECODE_BULK_MIN_CTAS_NT1"]);
-        Assert.Equal(DecodeLaunch.BulkCtasPerSm(2), defines["DECODE_BULK_MIN_CTAS_NT2"]);
+        Assert.Equal(DecodeLaunch.BulkCtasPerSm(DecodePipeline.BulkCopy, 1), defines["DECODE_BULK_MIN_CTAS_NT1"]);
+        Assert.Equal(DecodeLaunch.BulkCtasPerSm(DecodePipeline.BulkCopy, 2), defines["DECODE_BULK_MIN_CTAS_NT2"]);
+        Assert.Equal(DecodeLaunch.BulkCtasPerSm(DecodePipeline.BulkCopyOverlapped, 1), defines["DECODE_OVERLAP_MIN_CTAS_NT1"]);
+        Assert.Equal(DecodeLaunch.BulkCtasPerSm(DecodePipeline.BulkCopyOverlapped, 2), defines["DECODE_OVERLAP_MIN_CTAS_NT2"]);
         Assert.Equal(KernelLimits.DecodeStages, defines["DECODE_STAGES"]);
         Assert.Equal(KernelLimits.DecodeMaxPairs, defines["DECODE_MAX_PAIRS"]);
         Assert.Equal(KernelLimits.DecodeMaxExperts, defines["DECODE_MAX_EXPERTS"]);
