@@ -22,9 +22,9 @@ public enum DecodePipeline
 
     /// <summary>
     /// kernels/marlin_decode_bulk.cu's marlin_decode_overlap_* kernels, SM 9.0 and newer: <see cref="BulkCopy"/> with the
-    /// item epilogue taken off the consumers' critical path (epilogue constants loaded before the stream, GEMM2 items
-    /// reported one pass late with a release fence) and one n-tile per CTA unless the routing is dense, so that 16 tokens
-    /// spread over many experts keep three CTAs per SM.
+    /// item epilogue taken off the consumers' critical path (epilogue constants loaded before the stream, release
+    /// increments, GEMM2 items reported one pass late), one more CTA per SM (4 with one n-tile, 3 with two), and one
+    /// n-tile above 8 tokens unless the routing is dense, so that 16 tokens spread over many experts keep 4 CTAs per SM.
     /// </summary>
     BulkCopyOverlapped,
 }
