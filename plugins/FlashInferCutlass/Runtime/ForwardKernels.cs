@@ -87,7 +87,7 @@ public sealed class ForwardKernels : IDisposable
         var shape = Geometry.Shape;
         route.Launch(new LaunchConfig(1, LaunchGrids.RouteThreads), stream, arguments.Clear()
             .Add(topKIds).Add(tokens * shape.TopK).Add(shape.TopK).Add(shape.Experts).Add(Geometry.TileBlocks)
-            .Add(routing.RowOffsets).Add(routing.TileOffsets).Add(routing.TileExperts).Add(routing.RowSources));
+            .Add(routing.RowOffsets).Add(routing.TileOffsets).Add(routing.TileExperts).Add(routing.RowSources).Add(routing.EntryRows));
     }
 
     /// <summary>
@@ -98,8 +98,8 @@ public sealed class ForwardKernels : IDisposable
     {
         var shape = Geometry.Shape;
         gather.Launch(new LaunchConfig(Grids(tokens).Gather, LaunchGrids.GatherThreads), stream, arguments.Clear()
-            .Add(hidden).Add(shape.Hidden).Add(shape.TopK).Add(routing.RowSources).Add(routing.RowOffsets)
-            .Add(shape.Experts).Add(Geometry.HiddenKTiles).Add(activations));
+            .Add(hidden).Add(shape.Hidden).Add(tokens).Add(shape.TopK).Add(routing.EntryRows).Add(routing.RowSources)
+            .Add(routing.RowOffsets).Add(shape.Experts).Add(Geometry.HiddenKTiles).Add(activations));
     }
 
     /// <summary>GEMM1 (W13 with the activation fused); <paramref name="args"/> as <see cref="FirstGemmArguments"/> builds them.</summary>

@@ -15,7 +15,7 @@ public sealed record LaunchGrids(int Gather, int FirstGemm, int SecondGemm, int 
 
     public const int CombineThreads = 256;
 
-    /// <summary>Gather blocks per SM: enough warps (one row each) in flight to cover memory latency.</summary>
+    /// <summary>Gather blocks per SM: enough warps (one token, later one padding row, each) in flight to cover memory latency.</summary>
     private const int GatherBlocksPerSm = 4;
 
     /// <summary>Combine blocks per SM.</summary>

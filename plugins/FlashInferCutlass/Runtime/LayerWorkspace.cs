@@ -29,6 +29,8 @@ internal sealed class LayerWorkspace : IDisposable
 
     public DeviceBuffer RowSources { get; private set; } = null!;
 
+    public DeviceBuffer EntryRows { get; private set; } = null!;
+
     public DeviceBuffer Intermediate { get; private set; } = null!;
 
     public DeviceBuffer Partials { get; private set; } = null!;
@@ -38,7 +40,7 @@ internal sealed class LayerWorkspace : IDisposable
 
     public long Bytes => buffers.Sum(b => b.Bytes);
 
-    public RoutingBuffers Routing => new(RowOffsets.Address, TileOffsets.Address, TileExperts.Address, RowSources.Address);
+    public RoutingBuffers Routing => new(RowOffsets.Address, TileOffsets.Address, TileExperts.Address, RowSources.Address, EntryRows.Address);
 
     public static LayerWorkspace Allocate(CudaContext context, TileGeometry geometry, int maxTokens)
     {
@@ -52,6 +54,7 @@ internal sealed class LayerWorkspace : IDisposable
             workspace.TileOffsets = workspace.Add(DeviceBuffer.Allocate<int>(context, shape.Experts + 1));
             workspace.TileExperts = workspace.Add(DeviceBuffer.Allocate<int>(context, geometry.MaxMTiles(maxTokens)));
             workspace.RowSources = workspace.Add(DeviceBuffer.Allocate<int>(context, rows));
+            workspace.EntryRows = workspace.Add(DeviceBuffer.Allocate<int>(context, entries));
             workspace.Intermediate = workspace.Add(DeviceBuffer.Allocate(context, rows * geometry.IntermediateKTiles * TileGeometry.RowBytes));
             workspace.Partials = workspace.Add(DeviceBuffer.Allocate(context, entries * shape.Hidden * sizeof(ushort)));
             return workspace;

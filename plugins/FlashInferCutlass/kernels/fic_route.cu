@@ -5,6 +5,8 @@
 //                   NVFP4 weights as register fragments) ([E + 1])
 //   tile_experts[g] the expert of m-tile g
 //   row_sources[r]  the (token * k + slot) entry computed at permuted row r, or -1 for a padding row
+//   entry_rows[i]   the inverse: the permuted row of entry i, or -1 for an entry whose expert id is out of range
+//                   ([T * k]; the gather kernel reads each token once and writes it to its k rows)
 // Rows of one expert come in arrival order of shared-memory atomics, so their order within the expert varies run
 // to run; each row's result does not depend on its position, so the layer's output is still deterministic.
 // An id outside [0, E) is reported once per launch (device printf) and left out of the sums.
@@ -50,7 +52,7 @@ using namespace fic;
 
 extern "C" __global__ void __launch_bounds__(kRouteThreads) fic_route(
     const int* topk_ids, int entries, int top_k, int experts, int tile_blocks, int* row_offsets, int* tile_offsets,
-    int* tile_experts, int* row_sources) {
+    int* tile_experts, int* row_sources, int* entry_rows) {
     __shared__ int counts[kMaxExperts];
     __shared__ int cursors[kMaxExperts];
     __shared__ int warp_rows[32];
@@ -118,8 +120,13 @@ extern "C" __global__ void __launch_bounds__(kRouteThreads) fic_route(
 #pragma unroll
         for (int b = 0; b < kBatch; ++b) {
             const int i = first + b * kRouteThreads;
-            if (i < entries && static_cast<unsigned>(ids[b]) < static_cast<unsigned>(experts)) {
-                row_sources[atomicAdd(&cursors[ids[b]], 1)] = i;
+            if (i >= entries) break;
+            if (static_cast<unsigned>(ids[b]) < static_cast<unsigned>(experts)) {
+                const int row = atomicAdd(&cursors[ids[b]], 1);
+                row_sources[row] = i;
+                entry_rows[i] = row;
+            } else {
+                entry_rows[i] = -1;
             }
         }
     }

@@ -64,6 +64,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
         var tileOffsets = rig.TileOffsets.Download<int>()[..(Experts + 1)];
         var tileExperts = rig.TileExperts.Download<int>();
         var rowSources = rig.RowSources.Download<int>();
+        var entryRows = rig.EntryRows.Download<int>();
         for (var e = 0; e < Experts; e++)
         {
             var rows = (counts[e] + 63) / 64 * 64;
@@ -77,6 +78,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
         }
 
         Assert.Equal(0, rowOffsets[0]);
+        Assert.All(Enumerable.Range(0, rig.TopKIds.Length), entry => Assert.Equal(entry, rowSources[entryRows[entry]]));
     }
 
     [Fact]
@@ -236,6 +238,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
             TileOffsets = Own(DeviceBuffer.Allocate<int>(context, Experts + 1));
             TileExperts = Own(DeviceBuffer.Allocate<int>(context, Geometry.MaxMTiles(Tokens)));
             RowSources = Own(DeviceBuffer.Allocate<int>(context, rows));
+            EntryRows = Own(DeviceBuffer.Allocate<int>(context, Tokens * TopK));
             Activations = Own(DeviceBuffer.Allocate(context, rows * Geometry.HiddenKTiles * TileGeometry.RowBytes));
             IntermediateTiles = Own(DeviceBuffer.Allocate(context, rows * Geometry.IntermediateKTiles * TileGeometry.RowBytes));
             Partials = Own(DeviceBuffer.Allocate<ushort>(context, (long)Tokens * TopK * Hidden));
@@ -243,7 +246,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
             W2 = Own(DeviceBuffer.FromHost<byte>(context, Tile(Geometry.W2BytesPerExpert, (e, span) => ExpertWeightTiler.TileW2(Geometry, Weights.Experts[e], e, span))));
             W13Scales = Own(DeviceBuffer.FromHost<float>(context, Weights.Experts.Select(e => e.W13.GlobalScale).ToArray()));
             W2Scales = Own(DeviceBuffer.FromHost<float>(context, Weights.Experts.Select(e => e.W2.GlobalScale).ToArray()));
-            foreach (var buffer in new[] { RowOffsets, TileOffsets, TileExperts, RowSources }) buffer.Fill(Poison.I32);
+            foreach (var buffer in new[] { RowOffsets, TileOffsets, TileExperts, RowSources, EntryRows }) buffer.Fill(Poison.I32);
             Activations.Fill((byte)0xFF);
             IntermediateTiles.Fill((byte)0xFF);
         }
@@ -275,6 +278,8 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
 
         public DeviceBuffer RowSources { get; }
 
+        public DeviceBuffer EntryRows { get; }
+
         public DeviceBuffer Activations { get; }
 
         public DeviceBuffer IntermediateTiles { get; }
@@ -289,7 +294,7 @@ public sealed class FlashInferCutlassStageTests(GpuFixture gpu)
 
         public DeviceBuffer W2Scales { get; }
 
-        public RoutingBuffers Routing => new(RowOffsets.Address, TileOffsets.Address, TileExperts.Address, RowSources.Address);
+        public RoutingBuffers Routing => new(RowOffsets.Address, TileOffsets.Address, TileExperts.Address, RowSources.Address, EntryRows.Address);
 
         public void RunRouting()
         {
