@@ -25,7 +25,7 @@ public enum Fp4Path
 
 /// <summary>
 /// One way to run the grouped GEMMs: where GEMM1's tokens come from and, for NVFP4 weights, how they become bf16. The
-/// layer uses <see cref="Default"/>; the others stay buildable (the compile gate builds every one) so that a timing run
+/// layer uses <see cref="DefaultFor"/> its weight format; the others stay buildable (the compile gate builds every one) so that a timing run
 /// can measure what each step is worth on the same weights (tools/gemm-timer). All schedule work dynamically
 /// (kernels/fic_schedule.cuh).
 /// </summary>
@@ -47,16 +47,16 @@ public sealed record GemmPipeline(string Name, TokenGather Gather, Fp4Path Fp4)
     public static GemmPipeline RegisterFp4SeparateGather { get; } =
         new("register-fp4-separate-gather", TokenGather.SeparateKernel, Fp4Path.RegisterFragments);
 
-    /// <summary>
-    /// What the layer runs, for both formats: the fastest pipeline measured on an H100 (NOTES.md, round 4). It was the
-    /// fastest in all six bf16 cases and four of six NVFP4 cases (fused-gather was 3 % and 5 % ahead for mixtral and
-    /// deepseek-v3 NVFP4 at T = 16384, 6-7 % behind at T = 4096). register-fp4 was the slowest NVFP4 pipeline in every
-    /// case (its GEMM1 35-60 % slower than separate-gather's).
-    /// </summary>
-    public static GemmPipeline Default => SeparateGather;
-
-    /// <summary>Every pipeline, the default first.</summary>
+    /// <summary>Every pipeline, the bf16 default first.</summary>
     public static IReadOnlyList<GemmPipeline> All { get; } = [SeparateGather, FusedGather, RegisterFp4, RegisterFp4SeparateGather];
+
+    /// <summary>
+    /// What the layer runs for weights of <paramref name="format"/>: the fastest pipeline measured on an H100 (NOTES.md,
+    /// round 4). bf16: <see cref="SeparateGather"/>, fastest in five of six timed cases (register-fp4-separate-gather,
+    /// the same bf16 kernels, by 0.4 % in the sixth). NVFP4: <see cref="RegisterFp4SeparateGather"/>, fastest in all six,
+    /// 0.74-1.08 × the bf16 time where the converted tiles took 1.02-1.34 ×.
+    /// </summary>
+    public static GemmPipeline DefaultFor(WeightFormat format) => format == WeightFormat.Nvfp4 ? RegisterFp4SeparateGather : SeparateGather;
 
     /// <summary>The pipeline called <paramref name="name"/>; throws listing the names when there is none.</summary>
     public static GemmPipeline Parse(string name) => All.FirstOrDefault(p => p.Name == name)

@@ -41,9 +41,9 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
     /// <summary>bf16 weight buffers beside the ring of the <see cref="GemmForm.ConvertedTiles"/> form (stage i uses buffer i mod 3).</summary>
     private const int ConvertedBuffers = 3;
 
-    /// <summary>The first-GEMM or second-GEMM variant with the default pipeline.</summary>
+    /// <summary>The first-GEMM or second-GEMM variant with the format's default pipeline.</summary>
     public GemmVariant(GemmEpilogue epilogue, WeightFormat weights)
-        : this(epilogue, weights, GemmPipeline.Default)
+        : this(epilogue, weights, GemmPipeline.DefaultFor(weights))
     {
     }
 
@@ -132,14 +132,14 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
     /// <summary>The GEMM1 variant for an activation.</summary>
     public static GemmVariant FirstGemm(Activation activation, WeightFormat weights, GemmPipeline? pipeline = null) => activation switch
     {
-        Activation.SwiGlu => new(GemmEpilogue.SwiGlu, weights, pipeline ?? GemmPipeline.Default),
-        Activation.ReluSquared => new(GemmEpilogue.ReluSquared, weights, pipeline ?? GemmPipeline.Default),
+        Activation.SwiGlu => new(GemmEpilogue.SwiGlu, weights, pipeline ?? GemmPipeline.DefaultFor(weights)),
+        Activation.ReluSquared => new(GemmEpilogue.ReluSquared, weights, pipeline ?? GemmPipeline.DefaultFor(weights)),
         _ => throw new NotSupportedException($"FlashInferCutlass has no GEMM1 epilogue for {activation.ToName()}"),
     };
 
     /// <summary>The GEMM2 variant.</summary>
     public static GemmVariant SecondGemm(WeightFormat weights, GemmPipeline? pipeline = null) =>
-        new(GemmEpilogue.WeightedScatter, weights, pipeline ?? GemmPipeline.Default);
+        new(GemmEpilogue.WeightedScatter, weights, pipeline ?? GemmPipeline.DefaultFor(weights));
 
     private string EpilogueName => Epilogue switch
     {

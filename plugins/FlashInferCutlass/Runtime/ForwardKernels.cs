@@ -52,7 +52,7 @@ public sealed class ForwardKernels : IDisposable
 
     /// <summary>
     /// Compiles (or takes from the cache) and loads the kernels <paramref name="shape"/> needs on <paramref name="context"/>,
-    /// with the grouped GEMM's <paramref name="pipeline"/> (<see cref="GemmPipeline.Default"/> when null).
+    /// with the grouped GEMM's <paramref name="pipeline"/> (<see cref="GemmPipeline.DefaultFor"/> the format when null).
     /// </summary>
     public static ForwardKernels Load(
         KernelCompiler compiler, CudaContext context, DeviceInfo device, MoeShape shape, ILogger? logger = null, GemmPipeline? pipeline = null)
@@ -61,7 +61,7 @@ public sealed class ForwardKernels : IDisposable
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(shape);
-        var kernels = new ForwardKernels(shape, device.MultiprocessorCount, pipeline ?? GemmPipeline.Default, context);
+        var kernels = new ForwardKernels(shape, device.MultiprocessorCount, pipeline ?? GemmPipeline.DefaultFor(shape.Format), context);
         try
         {
             kernels.workCounters.Fill(0u);

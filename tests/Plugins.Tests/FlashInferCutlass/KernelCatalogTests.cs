@@ -48,14 +48,16 @@ public sealed class KernelCatalogTests
     }
 
     [Fact]
-    public void The_default_pipeline_gathers_by_a_kernel_and_converts_NVFP4_into_shared_memory_tiles()
+    public void The_default_pipelines_gather_by_a_kernel_and_take_NVFP4_as_register_fragments()
     {
-        Assert.Equal(GemmPipeline.SeparateGather, GemmPipeline.Default);
-        Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-tiles", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4).BuildName);
-        Assert.Equal("flashinfer-cutlass/gemm-scatter-nvfp4-tiles", GemmVariant.SecondGemm(WeightFormat.Nvfp4).BuildName);
+        Assert.Equal(GemmPipeline.SeparateGather, GemmPipeline.DefaultFor(WeightFormat.Bf16));
+        Assert.Equal(GemmPipeline.RegisterFp4SeparateGather, GemmPipeline.DefaultFor(WeightFormat.Nvfp4));
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-fragments", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4).BuildName);
+        Assert.Equal("flashinfer-cutlass/gemm-scatter-nvfp4-fragments", GemmVariant.SecondGemm(WeightFormat.Nvfp4).BuildName);
         var nvfp4 = FlashInferCutlassKernels.Gemm(GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4));
-        Assert.Equal("0", nvfp4.Defines["FIC_FP4_PATH"]);
+        Assert.Equal("1", nvfp4.Defines["FIC_FP4_PATH"]);
         Assert.Equal("0", nvfp4.Defines["FIC_GATHER"]);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-tiles", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4, GemmPipeline.SeparateGather).BuildName);
         Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16).BuildName);
         Assert.Equal(
             GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.FusedGather).BuildName,

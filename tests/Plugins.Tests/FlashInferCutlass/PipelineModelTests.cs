@@ -66,7 +66,7 @@ public sealed class PipelineModelTests
         var routing = SyntheticInputs.DrawRouting(RoutingDistribution.SingleExpert, tokens, 8, 2, seed: 22);
         var hiddenStates = SyntheticInputs.HiddenStates(tokens, 128, seed: 23);
 
-        var output = new PipelineModel(weights, GemmPipeline.Default).Forward(hiddenStates, routing.Ids, routing.Weights, tokens, out _);
+        var output = new PipelineModel(weights, GemmPipeline.DefaultFor(format)).Forward(hiddenStates, routing.Ids, routing.Weights, tokens, out _);
         var expected = new ReferenceMoeLayer(weights).Forward(hiddenStates, routing.Ids, routing.Weights, tokens);
         Assert.InRange(RelativeError(output, expected), 0, 1e-2);
     }
