@@ -10,9 +10,9 @@ public sealed class DecodePipelineChoiceTests
     private static readonly DeviceInfo Ada = Gpu("NVIDIA L40S", 8, 9);
 
     [Fact]
-    public void By_default_hopper_streams_with_bulk_copies_and_older_gpus_with_the_register_ring()
+    public void By_default_hopper_streams_with_overlapped_bulk_copies_and_older_gpus_with_the_register_ring()
     {
-        Assert.Equal(DecodePipeline.BulkCopy, DecodePipelineChoice.Resolve(null, null, Hopper));
+        Assert.Equal(DecodePipeline.BulkCopyOverlapped, DecodePipelineChoice.Resolve(null, null, Hopper));
         Assert.Equal(DecodePipeline.RegisterRing, DecodePipelineChoice.Resolve(null, "", Ada));
     }
 
