@@ -3,7 +3,10 @@ using MoeTune.Plugins.FlashInferCutlass.Kernels;
 
 namespace MoeTune.Tools.GemmTimer;
 
-/// <summary>One timed (preset, format, T, pipeline): milliseconds per forward, per stage, and the sampled error against the reference.</summary>
+/// <summary>
+/// One timed (preset, format, T, pipeline): milliseconds per forward (over both input sets, and the median of each set
+/// apart, so that a spread that depends on the routing shows as such), per stage, and the sampled error against the reference.
+/// </summary>
 internal sealed record CaseResult(
     string Preset,
     WeightFormat Format,
@@ -11,6 +14,7 @@ internal sealed record CaseResult(
     GemmPipeline Pipeline,
     double MedianMs,
     double MinMs,
+    IReadOnlyList<double> SetMedianMs,
     double UsefulFlops,
     double FloorMs,
     IReadOnlyList<double> StageMs,
