@@ -5,7 +5,8 @@ namespace MoeTune.Tools.GemmTimer;
 
 /// <summary>
 /// One timed (preset, format, T, pipeline): milliseconds per forward (over both input sets, and the median of each set
-/// apart, so that a spread that depends on the routing shows as such), per stage, and the sampled error against the reference.
+/// apart, so that a spread that depends on the routing shows as such), per stage and input set, and the sampled error
+/// against the reference.
 /// </summary>
 internal sealed record CaseResult(
     string Preset,
@@ -17,7 +18,7 @@ internal sealed record CaseResult(
     IReadOnlyList<double> SetMedianMs,
     double UsefulFlops,
     double FloorMs,
-    IReadOnlyList<double> StageMs,
+    IReadOnlyList<IReadOnlyList<double>> StageMsPerSet,
     double Error)
 {
     public double Tflops => UsefulFlops / (MedianMs * 1e-3) / 1e12;
