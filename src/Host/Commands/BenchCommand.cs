@@ -160,6 +160,11 @@ internal sealed class BenchCommand : ICliCommand
         }
 
         BenchJson.Write(report, output);
+        if (BenchFont.Use() is { } fontProblem)
+        {
+            context.Error.WriteLine($"warning: {fontProblem}");
+        }
+
         var plots = BenchPlots.Write(report, output);
         BenchMarkdown.Write(report, output, plots);
         BenchSummary.Print(context.Output, report, output, plots.Count);
