@@ -107,19 +107,27 @@ internal sealed class BenchCommand : ICliCommand
         HelpName = "bench.json",
     };
 
+    private readonly Option<string?> _replot = new("--replot")
+    {
+        Description = "Measure nothing: redraw the plots of an earlier run from the bench.json in this folder, into the same folder "
+            + "(after a change to the plots; bench.md and bench.json stay as the run wrote them). Takes no other option",
+        HelpName = "folder",
+    };
+
     public IReadOnlyList<string> Examples { get; } =
     [
         "moetune bench --model qwen3-30b-a3b --tokens 1,16,256,4096 --out bench-results",
         "moetune bench --backends marlin,flashinfercutlass --format nvfp4 --budget 120",
         "moetune bench --device cpu --model ./tiny/config.json --tokens 1,2 --backends reference",
         "moetune bench --out bench-new --compare docs/benchmarks/h100/bench.json",
+        "moetune bench --replot docs/benchmarks/h100",
     ];
 
     public Command Build(CliContext context)
     {
         var command = new Command("bench", "Measure the GPU's ceilings and every backend × model × T against the roofline floor; write JSON, Markdown and plots.")
         {
-            _models, _tokens, _backends, _formats, _routings, _modes, _out, _budget, _device, _seed, _noGate, _compare,
+            _models, _tokens, _backends, _formats, _routings, _modes, _out, _budget, _device, _seed, _noGate, _compare, _replot,
         };
         CommandAction.Set(command, context, parse => Run(parse, context));
         return command;
@@ -127,6 +135,11 @@ internal sealed class BenchCommand : ICliCommand
 
     private int Run(ParseResult parse, CliContext context)
     {
+        if (parse.GetValue(_replot) is { } replot)
+        {
+            return Replot(parse, replot, context);
+        }
+
         using var services = context.CreateServices(parse.GetValue(CommonOptions.Verbose));
         var devices = services.GetRequiredService<DeviceCatalog>();
         var runner = new BenchRunner(
@@ -169,6 +182,35 @@ internal sealed class BenchCommand : ICliCommand
         BenchMarkdown.Write(report, output, plots);
         BenchSummary.Print(context.Output, report, output, plots.Count);
         return report.IsClean ? ExitCodes.Ok : ExitCodes.RuntimeFailure;
+    }
+
+    /// <summary>Redraws an earlier run's plots from its bench.json; measuring options alongside are a usage error, never ignored.</summary>
+    private int Replot(ParseResult parse, string folder, CliContext context)
+    {
+        Option[] measuring = [_models, _tokens, _backends, _formats, _routings, _modes, _out, _budget, _device, _seed, _noGate, _compare];
+        if (measuring.FirstOrDefault(option => parse.GetResult(option) is { Implicit: false }) is { } given)
+        {
+            throw CliException.Usage($"--replot measures nothing and takes no other option, got {given.Name}");
+        }
+
+        Engine.Bench.Report.BenchReport report;
+        try
+        {
+            report = BenchJson.Read(Path.Combine(folder, BenchJson.FileName));
+        }
+        catch (ArgumentException ex)
+        {
+            throw CliException.Usage($"--replot: {ex.Message}");
+        }
+
+        if (BenchFont.Use() is { } fontProblem)
+        {
+            context.Error.WriteLine($"warning: {fontProblem}");
+        }
+
+        var plots = BenchPlots.Write(report, folder);
+        context.Output.WriteLine($"redrew {plots.Count} plot(s) in {Path.GetFullPath(folder)} from its {BenchJson.FileName}");
+        return ExitCodes.Ok;
     }
 
     /// <summary>

@@ -210,6 +210,43 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("moetune bench --out bench-new --compare docs/benchmarks/h100/bench.json", stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Replot_redraws_an_earlier_runs_plots_from_its_json_and_measures_nothing()
+    {
+        var (exitCode, _, stderr, outDir) = QuickBench("run");
+        Assert.True(exitCode == ExitCodes.Ok, stderr);
+        var plot = Directory.GetFiles(outDir, "*.png").Single();
+        var markdown = File.ReadAllText(Path.Combine(outDir, "bench.md"));
+        File.Delete(plot);
+
+        var (replotCode, stdout, replotErrors) = Cli("bench", "--replot", outDir);
+
+        Assert.True(replotCode == ExitCodes.Ok, replotErrors);
+        Assert.Contains("redrew 1 plot(s)", stdout, StringComparison.Ordinal);
+        Assert.Equal((960, 600), PngSize(File.ReadAllBytes(plot)));
+        Assert.Equal(markdown, File.ReadAllText(Path.Combine(outDir, "bench.md")));
+    }
+
+    [Theory]
+    [InlineData("--model", "qwen3-30b-a3b", "got --model")]
+    [InlineData("--out", "elsewhere", "got --out")]
+    public void Replot_with_a_measuring_option_is_a_usage_error(string option, string value, string expected)
+    {
+        var (exitCode, _, stderr) = Cli("bench", "--replot", _temp.Path, option, value);
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replot_of_a_folder_without_a_bench_json_is_a_usage_error_naming_the_file()
+    {
+        var (exitCode, _, stderr) = Cli("bench", "--replot", _temp.Path);
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains(Path.Combine(_temp.Path, "bench.json"), stderr, StringComparison.Ordinal);
+    }
+
     private (int ExitCode, string Stdout, string Stderr, string OutDir) RunBench(params string[] extra) => RunBenchWith(TinyConfig, extra);
 
     /// <summary>The smallest run that still measures: the Reference backend, bf16, T = 1, into <paramref name="outName"/>.</summary>
@@ -237,6 +274,14 @@ public sealed class BenchCommandTests : IDisposable
         string[] args = ["bench", "--device", "cpu", "--model", config, "--budget", budget, "--out", outDir, .. extra];
         var exitCode = CliApplication.Invoke(args, context);
         return (exitCode, stdout.ToString(), stderr.ToString(), outDir);
+    }
+
+    private (int ExitCode, string Stdout, string Stderr) Cli(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var context = new CliContext(stdout, stderr, EnvironmentSnapshot.Empty, _temp.Combine("app"), _ => LoggerFactory.Create(_ => { }), interactive: false);
+        return (CliApplication.Invoke(args, context), stdout.ToString(), stderr.ToString());
     }
 
     private static JsonElement Backend(JsonElement problem, string name) =>

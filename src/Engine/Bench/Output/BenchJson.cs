@@ -26,6 +26,27 @@ public static class BenchJson
 
     public static string Serialize(BenchReport report) => JsonSerializer.Serialize(report, Options);
 
+    /// <summary>The report a run wrote to <paramref name="path"/>.</summary>
+    /// <exception cref="ArgumentException">The file is missing or is not a bench.json; the message names the file.</exception>
+    public static BenchReport Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"{path} does not exist");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<BenchReport>(File.ReadAllText(path), Options)
+                ?? throw new ArgumentException($"{path} holds null, not a bench report");
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"{path} is not a bench.json: {e.Message}", e);
+        }
+    }
+
     /// <summary>Writes <see cref="FileName"/> in <paramref name="directory"/>; returns its path.</summary>
     public static string Write(BenchReport report, string directory)
     {
