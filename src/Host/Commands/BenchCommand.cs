@@ -173,12 +173,7 @@ internal sealed class BenchCommand : ICliCommand
         }
 
         BenchJson.Write(report, output);
-        if (BenchFont.Use() is { } fontProblem)
-        {
-            context.Error.WriteLine($"warning: {fontProblem}");
-        }
-
-        var plots = BenchPlots.Write(report, output);
+        var plots = BenchPlots.Write(report, output, context.Error);
         BenchMarkdown.Write(report, output, plots);
         BenchSummary.Print(context.Output, report, output, plots.Count);
         return report.IsClean ? ExitCodes.Ok : ExitCodes.RuntimeFailure;
@@ -203,12 +198,7 @@ internal sealed class BenchCommand : ICliCommand
             throw CliException.Usage($"--replot: {ex.Message}");
         }
 
-        if (BenchFont.Use() is { } fontProblem)
-        {
-            context.Error.WriteLine($"warning: {fontProblem}");
-        }
-
-        var plots = BenchPlots.Write(report, folder);
+        var plots = BenchPlots.Write(report, folder, context.Error);
         context.Output.WriteLine($"redrew {plots.Count} plot(s) in {Path.GetFullPath(folder)} from its {BenchJson.FileName}");
         return ExitCodes.Ok;
     }

@@ -14,9 +14,18 @@ internal static class BenchPlots
     private const int Width = 960;
     private const int Height = 600;
 
-    /// <summary>Writes every problem's plot into <paramref name="directory"/>; returns problem label → file name for the Markdown page.</summary>
-    public static IReadOnlyDictionary<string, string> Write(BenchReport report, string directory)
+    /// <summary>
+    /// Writes every problem's plot into <paramref name="directory"/> in the shipped font (<see cref="BenchFont"/>; why it
+    /// cannot be used goes to <paramref name="warnings"/>); returns problem label → file name for the Markdown page.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Write(BenchReport report, string directory, TextWriter warnings)
     {
+        ArgumentNullException.ThrowIfNull(warnings);
+        if (BenchFont.Use() is { } fontProblem)
+        {
+            warnings.WriteLine($"warning: {fontProblem}");
+        }
+
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var problem in report.Problems)
         {
