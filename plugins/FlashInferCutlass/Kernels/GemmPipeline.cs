@@ -13,13 +13,13 @@ public enum TokenGather
     InFirstGemm = 1,
 }
 
-/// <summary>How the GEMMs turn NVFP4 weights into bf16 wgmma operands (<c>FIC_FP4_PATH</c>, kernels/fic_form.cuh).</summary>
-public enum Fp4Path
+/// <summary>How a format's weights reach the tensor cores (<c>FIC_FRAGMENTS</c>, kernels/fic_form.cuh).</summary>
+public enum WeightOperand
 {
-    /// <summary>The consumer warpgroups convert each stage's tile into a bf16 tile in shared memory (wgmma's B), tokens are A.</summary>
+    /// <summary>Weight tiles are wgmma's B in shared memory (NVFP4 first converted to bf16 tiles there by the consumers); tokens are A, 128 per tile.</summary>
     SharedMemoryTiles = 0,
 
-    /// <summary>Each consumer thread converts its weights straight into wgmma's A registers; tokens are B, up to 256 per tile.</summary>
+    /// <summary>Each consumer thread loads its weights into wgmma's A registers (NVFP4 converted on the way); tokens are B, up to 256 per tile.</summary>
     RegisterFragments = 1,
 }
 
@@ -29,34 +29,43 @@ public enum Fp4Path
 /// can measure what each step is worth on the same weights (tools/gemm-timer). All schedule work dynamically
 /// (kernels/fic_schedule.cuh).
 /// </summary>
-public sealed record GemmPipeline(string Name, TokenGather Gather, Fp4Path Fp4)
+public sealed record GemmPipeline(string Name, TokenGather Gather, WeightOperand Fp4, WeightOperand Bf16 = WeightOperand.SharedMemoryTiles)
 {
     /// <summary>The second version's pipeline: a gather kernel, NVFP4 converted to bf16 tiles in shared memory.</summary>
-    public static GemmPipeline SeparateGather { get; } = new("separate-gather", TokenGather.SeparateKernel, Fp4Path.SharedMemoryTiles);
+    public static GemmPipeline SeparateGather { get; } = new("separate-gather", TokenGather.SeparateKernel, WeightOperand.SharedMemoryTiles);
 
     /// <summary>As <see cref="SeparateGather"/> with the gather done by GEMM1's producer warpgroup.</summary>
-    public static GemmPipeline FusedGather { get; } = new("fused-gather", TokenGather.InFirstGemm, Fp4Path.SharedMemoryTiles);
+    public static GemmPipeline FusedGather { get; } = new("fused-gather", TokenGather.InFirstGemm, WeightOperand.SharedMemoryTiles);
 
     /// <summary>The gather in GEMM1 and NVFP4 weights as register fragments (bf16 weights run as in <see cref="FusedGather"/>).</summary>
-    public static GemmPipeline RegisterFp4 { get; } = new("register-fp4", TokenGather.InFirstGemm, Fp4Path.RegisterFragments);
+    public static GemmPipeline RegisterFp4 { get; } = new("register-fp4", TokenGather.InFirstGemm, WeightOperand.RegisterFragments);
 
     /// <summary>
     /// NVFP4 weights as register fragments with the tokens from the gather kernel (bf16 weights run as in
     /// <see cref="SeparateGather"/>): the gathering producer held GEMM1 back by up to 40 % with bf16's fast consumers.
     /// </summary>
     public static GemmPipeline RegisterFp4SeparateGather { get; } =
-        new("register-fp4-separate-gather", TokenGather.SeparateKernel, Fp4Path.RegisterFragments);
-
-    /// <summary>Every pipeline, the bf16 default first.</summary>
-    public static IReadOnlyList<GemmPipeline> All { get; } = [SeparateGather, FusedGather, RegisterFp4, RegisterFp4SeparateGather];
+        new("register-fp4-separate-gather", TokenGather.SeparateKernel, WeightOperand.RegisterFragments);
 
     /// <summary>
-    /// What the layer runs for weights of <paramref name="format"/>: the fastest pipeline measured on an H100 (NOTES.md,
-    /// round 4). bf16: <see cref="SeparateGather"/>, fastest in five of six timed cases (register-fp4-separate-gather,
-    /// the same bf16 kernels, by 0.4 % in the sixth). NVFP4: <see cref="RegisterFp4SeparateGather"/>, fastest in all six,
-    /// 0.74-1.08 × the bf16 time where the converted tiles took 1.02-1.34 ×.
+    /// Both formats as register fragments, tokens from the gather kernel (round 5): for NVFP4 the same kernels as
+    /// <see cref="RegisterFp4SeparateGather"/>; bf16 weights are loaded from shared memory into wgmma's A registers, so
+    /// a tile is 128 weight rows by up to 256 tokens and an expert's last, partly filled m-tile costs by its 64-row
+    /// blocks, not a whole 128-token tile.
     /// </summary>
-    public static GemmPipeline DefaultFor(WeightFormat format) => format == WeightFormat.Nvfp4 ? RegisterFp4SeparateGather : SeparateGather;
+    public static GemmPipeline Fragments { get; } =
+        new("fragments", TokenGather.SeparateKernel, WeightOperand.RegisterFragments, WeightOperand.RegisterFragments);
+
+    /// <summary>Every pipeline, the bf16 default first.</summary>
+    public static IReadOnlyList<GemmPipeline> All { get; } = [SeparateGather, FusedGather, RegisterFp4, RegisterFp4SeparateGather, Fragments];
+
+    /// <summary>
+    /// What the layer runs for weights of <paramref name="format"/>: <see cref="Fragments"/> for both (round 5, NOTES.md).
+    /// For NVFP4 these are the kernels of <see cref="RegisterFp4SeparateGather"/>, fastest in all six cases of round 4,
+    /// 0.74-1.08 × the bf16 time where the converted tiles took 1.02-1.34 ×. bf16 fragments replace
+    /// <see cref="SeparateGather"/>'s 128-token tiles, whose last, partly filled tile per expert cost a whole tile.
+    /// </summary>
+    public static GemmPipeline DefaultFor(WeightFormat format) => Fragments;
 
     /// <summary>The pipeline called <paramref name="name"/>; throws listing the names when there is none.</summary>
     public static GemmPipeline Parse(string name) => All.FirstOrDefault(p => p.Name == name)
@@ -64,7 +73,10 @@ public sealed record GemmPipeline(string Name, TokenGather Gather, Fp4Path Fp4)
 
     /// <summary>How this pipeline stores weights of <paramref name="format"/> on the device.</summary>
     public WeightLayout LayoutFor(WeightFormat format) =>
-        format == WeightFormat.Nvfp4 && Fp4 == Fp4Path.RegisterFragments ? WeightLayout.Fragments : WeightLayout.Tiles;
+        OperandFor(format) == WeightOperand.RegisterFragments ? WeightLayout.Fragments : WeightLayout.Tiles;
+
+    /// <summary>How this pipeline hands weights of <paramref name="format"/> to the tensor cores.</summary>
+    public WeightOperand OperandFor(WeightFormat format) => format == WeightFormat.Nvfp4 ? Fp4 : Bf16;
 
     public override string ToString() => Name;
 }

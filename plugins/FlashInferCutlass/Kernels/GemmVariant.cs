@@ -25,7 +25,7 @@ public enum GemmForm
     /// <summary>NVFP4 tiles converted to bf16 tiles in shared memory by the consumers; tokens are wgmma's A.</summary>
     ConvertedTiles,
 
-    /// <summary>NVFP4 converted into wgmma's A registers; tokens are B, up to 256 per tile.</summary>
+    /// <summary>Weights in wgmma's A registers (NVFP4 converted, bf16 as stored); tokens are B, up to 256 per tile.</summary>
     Fragments,
 }
 
@@ -47,9 +47,9 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
     {
     }
 
-    /// <summary>The main loop's form: bf16 tiles, or NVFP4 by the pipeline's path.</summary>
-    public GemmForm Form => Weights != WeightFormat.Nvfp4 ? GemmForm.Bf16Tiles
-        : Pipeline.Fp4 == Fp4Path.RegisterFragments ? GemmForm.Fragments : GemmForm.ConvertedTiles;
+    /// <summary>The main loop's form: register fragments where the pipeline gives the format them, else bf16 or converted NVFP4 tiles.</summary>
+    public GemmForm Form => Pipeline.OperandFor(Weights) == WeightOperand.RegisterFragments ? GemmForm.Fragments
+        : Weights == WeightFormat.Nvfp4 ? GemmForm.ConvertedTiles : GemmForm.Bf16Tiles;
 
     /// <summary>GEMM1 of a pipeline that gathers in the GEMM reads the hidden states itself.</summary>
     public bool Gathers => Epilogue != GemmEpilogue.WeightedScatter && Pipeline.Gather == TokenGather.InFirstGemm;
@@ -59,14 +59,15 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
 
     /// <summary>
     /// Ring stages: four for bf16 (48 KiB each), five for converted NVFP4 (25 KiB: tokens and the NVFP4 tile; its three bf16
-    /// buffers live beside the ring); fragments: five for SwiGLU (37 KiB stages, 32 KiB staging), four for the epilogues
-    /// whose staging tile is 64 KiB.
+    /// buffers live beside the ring); NVFP4 fragments: five for SwiGLU (37 KiB stages, 32 KiB staging), four for the
+    /// epilogues whose staging tile is 64 KiB; bf16 fragments (48 KiB stages): four and three.
     /// </summary>
-    public int Stages => Form switch
+    public int Stages => (Form, Weights) switch
     {
-        GemmForm.Bf16Tiles => 4,
-        GemmForm.ConvertedTiles => 5,
-        _ => Epilogue == GemmEpilogue.SwiGlu ? 5 : 4,
+        (GemmForm.Bf16Tiles, _) => 4,
+        (GemmForm.ConvertedTiles, _) => 5,
+        (_, WeightFormat.Nvfp4) => Epilogue == GemmEpilogue.SwiGlu ? 5 : 4,
+        _ => Epilogue == GemmEpilogue.SwiGlu ? 4 : 3,
     };
 
     /// <summary>Bytes of one ring stage: the tile's token blocks and one stored weight tile.</summary>
@@ -74,7 +75,7 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
     {
         GemmForm.Bf16Tiles => TileGeometry.BTileBytes,
         GemmForm.ConvertedTiles => TileGeometry.Fp4TileBytes,
-        _ => TileGeometry.FragTileBytes,
+        _ => Weights == WeightFormat.Nvfp4 ? TileGeometry.FragTileBytes : TileGeometry.Bf16FragTileBytes,
     };
 
     /// <summary>
@@ -123,7 +124,7 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
     {
         ["FIC_EPILOGUE"] = (int)Epilogue,
         ["FIC_WEIGHTS"] = Weights == WeightFormat.Nvfp4 ? 1 : 0,
-        ["FIC_FP4_PATH"] = Form == GemmForm.Fragments ? 1 : 0,
+        ["FIC_FRAGMENTS"] = Form == GemmForm.Fragments ? 1 : 0,
         ["FIC_GATHER"] = Gathers ? 1 : 0,
         ["FIC_STAGES"] = Stages,
         ["FIC_SMEM_BYTES"] = SharedMemoryBytes,

@@ -6,7 +6,8 @@ namespace MoeTune.Plugins.FlashInferCutlass.Layout;
 /// <summary>
 /// One expert's W13 and W2 in the stored layout of its geometry: <see cref="Bf16WeightTiler"/> and
 /// <see cref="Nvfp4WeightTiler"/> with <see cref="WeightRowMap"/> rows for <see cref="WeightLayout.Tiles"/>,
-/// <see cref="Nvfp4FragmentTiler"/> with <see cref="FragmentRowMap"/> rows for <see cref="WeightLayout.Fragments"/>.
+/// <see cref="Nvfp4FragmentTiler"/> and <see cref="Bf16FragmentTiler"/> with <see cref="FragmentRowMap"/> rows for
+/// <see cref="WeightLayout.Fragments"/>.
 /// </summary>
 public static class ExpertWeightTiler
 {
@@ -36,6 +37,9 @@ public static class ExpertWeightTiler
     {
         switch (geometry.Shape.Format)
         {
+            case WeightFormat.Bf16 when geometry.Layout == WeightLayout.Fragments:
+                Bf16FragmentTiler.Tile(matrix, nTiles, kTiles, rowOf, destination);
+                break;
             case WeightFormat.Bf16:
                 Bf16WeightTiler.Tile(matrix, nTiles, kTiles, rowOf, destination);
                 break;

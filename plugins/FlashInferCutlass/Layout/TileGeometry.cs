@@ -44,7 +44,7 @@ public sealed record TileGeometry
     /// <summary>Experts the routing kernel can count (one shared-memory counter each).</summary>
     public const int MaxExperts = 1024;
 
-    /// <summary>Rows of an NVFP4 tile of the <see cref="WeightLayout.Fragments"/> layout: 64 per consumer warpgroup.</summary>
+    /// <summary>Rows of a weight tile of the <see cref="WeightLayout.Fragments"/> layout: 64 per consumer warpgroup.</summary>
     public const int FragTileRows = 128;
 
     /// <summary>The E2M1 codes of one fragment tile, in thread order.</summary>
@@ -53,8 +53,11 @@ public sealed record TileGeometry
     /// <summary>The block scales of one fragment tile, as bf16.</summary>
     public const int FragScaleBytes = FragTileRows * TileK / 16 * 2;
 
-    /// <summary>One stored fragment tile: codes, then scales.</summary>
+    /// <summary>One stored NVFP4 fragment tile: codes, then scales.</summary>
     public const int FragTileBytes = FragCodeBytes + FragScaleBytes;
+
+    /// <summary>One stored bf16 fragment tile: 128 rows × 64 columns of bf16 in thread order (<see cref="Bf16FragmentTiler"/>).</summary>
+    public const int Bf16FragTileBytes = FragTileRows * TileK * 2;
 
     /// <summary>Blocks of one m-tile in the <see cref="WeightLayout.Fragments"/> layout (tokens are wgmma's N, up to 256).</summary>
     public const int MaxTileBlocks = 4;
@@ -65,9 +68,9 @@ public sealed record TileGeometry
     public TileGeometry(MoeShape shape, WeightLayout layout = WeightLayout.Tiles)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        if (layout == WeightLayout.Fragments && shape.Format != WeightFormat.Nvfp4)
+        if (layout == WeightLayout.Fragments && shape.Format is not (WeightFormat.Nvfp4 or WeightFormat.Bf16))
         {
-            throw new ArgumentException($"the fragment layout stores NVFP4 weights, not {shape.Format.ToName()}", nameof(layout));
+            throw new ArgumentException($"the fragment layout stores NVFP4 and bf16 weights, not {shape.Format.ToName()}", nameof(layout));
         }
 
         Shape = shape;
@@ -82,7 +85,8 @@ public sealed record TileGeometry
         // A gated W13 tile yields half as many intermediate columns as it has rows (gate and up rows pair up).
         W13NTiles = IntermediatePadded / (Gated ? WeightTileRows / 2 : WeightTileRows);
         W2NTiles = CeilDiv(shape.Hidden, WeightTileRows);
-        WeightTileBytes = layout == WeightLayout.Fragments ? FragTileBytes : shape.Format == WeightFormat.Nvfp4 ? Fp4TileBytes : BTileBytes;
+        var nvfp4 = shape.Format == WeightFormat.Nvfp4;
+        WeightTileBytes = layout == WeightLayout.Fragments ? (nvfp4 ? FragTileBytes : Bf16FragTileBytes) : nvfp4 ? Fp4TileBytes : BTileBytes;
     }
 
     public MoeShape Shape { get; }

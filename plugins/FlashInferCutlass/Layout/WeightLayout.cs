@@ -6,6 +6,6 @@ public enum WeightLayout
     /// <summary>256-row weight tiles (bf16, or NVFP4 converted to bf16 tiles in shared memory), tokens as wgmma's A, m-tiles of 2 blocks.</summary>
     Tiles,
 
-    /// <summary>NVFP4 only: 128-row tiles in register-fragment order (wgmma's A), tokens as B, m-tiles of up to 4 blocks.</summary>
+    /// <summary>NVFP4 or bf16: 128-row tiles in register-fragment order (wgmma's A), tokens as B, m-tiles of up to 4 blocks.</summary>
     Fragments,
 }

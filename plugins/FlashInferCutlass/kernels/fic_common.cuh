@@ -34,6 +34,10 @@ constexpr int kFragTileRows = 128;
 constexpr int kFragCodeBytes = kFragTileRows * kTileK / 2;   // 4 KiB
 constexpr int kFragScaleBytes = kFragTileRows * kTileK / 16 * 2;  // 1 KiB: bf16 block scales
 constexpr int kFragTileBytes = kFragCodeBytes + kFragScaleBytes;
+// bf16 weights as register fragments: the same 128 x 64 tile and thread order, as bf16 (Bf16FragmentTiler.cs): for each
+// 16-column chunk kk, thread t's four A registers are the 16-byte record at (kk * 256 + t) * 16, so a warp's loads of one
+// chunk read 512 consecutive bytes.
+constexpr int kBf16FragTileBytes = kFragTileRows * kTileK * 2;  // 16 KiB
 constexpr int kMaxTileBlocks = 4;                            // 64-row blocks of one m-tile in the fragment form (N = 256)
 
 // Byte offset of 16-byte chunk `chunk` (0..7) of row `row` inside a 128-byte-swizzled tile: the layout the copy

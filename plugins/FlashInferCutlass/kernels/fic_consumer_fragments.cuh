@@ -1,7 +1,7 @@
-// FlashInferCutlass: the consumer warpgroups of the Fragments form (NVFP4 weights as register fragments). The CTA tile
-// is 128 weight rows x up to 256 tokens: warpgroup c owns weight rows 64c .. 64c + 63 as wgmma's A operand, converted
-// from the stage's NVFP4 fragment tile straight into registers (no bf16 tile in shared memory, no proxy fence, no
-// barrier between the converting threads), and multiplies them by the tile's tokens, wgmma's B operand, with
+// FlashInferCutlass: the consumer warpgroups of the Fragments form (weights as register fragments). The CTA tile is
+// 128 weight rows x up to 256 tokens: warpgroup c owns weight rows 64c .. 64c + 63 as wgmma's A operand, loaded from the
+// stage's fragment tile straight into registers (NVFP4 converted on the way: no bf16 tile in shared memory, no proxy
+// fence, no barrier between the converting threads; bf16 loaded as stored), and multiplies them by the tile's tokens, wgmma's B operand, with
 // N = 64 x blocks: a tile of fewer than four blocks costs proportionally less, and no warpgroup idles. The
 // accumulators are the output transposed (weight rows x tokens); the epilogue turns them back through shared memory
 // (fic_epilogue_fragments.cuh).
@@ -30,17 +30,29 @@ struct Fragments {
     u32 a[kTileK / 16][4];
 };
 
-// This thread's fragments of stage s: its 16-byte record of codes and its quad's 16-byte record of scales
-// (Nvfp4FragmentTiler.cs), converted to bf16 pairs times their block scales (x 2^-8, undone in the epilogue).
+// This thread's fragments of stage s. NVFP4: its 16-byte record of codes and its quad's 16-byte record of scales
+// (Nvfp4FragmentTiler.cs), converted to bf16 pairs times their block scales (x 2^-8, undone in the epilogue). bf16: its
+// four 16-byte records, one per 16-column chunk (Bf16FragmentTiler.cs), already the A registers.
 __device__ __forceinline__ void load_fragments(const Pipeline& pipe, int s, int warpgroup, Fragments& f) {
     const int t = static_cast<int>(threadIdx.x % 128);
     const u8* stored = pipe.stored_weights_ptr(s);
-    const uint4 codes = *reinterpret_cast<const uint4*>(stored + (warpgroup * 128 + t) * 16);
-    const uint4 scales = *reinterpret_cast<const uint4*>(stored + kFragCodeBytes + (warpgroup * 32 + t / 4) * 16);
-    fp4_fragment_to_bf16(codes.x, scales.x, f.a[0]);
-    fp4_fragment_to_bf16(codes.y, scales.y, f.a[1]);
-    fp4_fragment_to_bf16(codes.z, scales.z, f.a[2]);
-    fp4_fragment_to_bf16(codes.w, scales.w, f.a[3]);
+    if constexpr (kFp4) {
+        const uint4 codes = *reinterpret_cast<const uint4*>(stored + (warpgroup * 128 + t) * 16);
+        const uint4 scales = *reinterpret_cast<const uint4*>(stored + kFragCodeBytes + (warpgroup * 32 + t / 4) * 16);
+        fp4_fragment_to_bf16(codes.x, scales.x, f.a[0]);
+        fp4_fragment_to_bf16(codes.y, scales.y, f.a[1]);
+        fp4_fragment_to_bf16(codes.z, scales.z, f.a[2]);
+        fp4_fragment_to_bf16(codes.w, scales.w, f.a[3]);
+    } else {
+#pragma unroll
+        for (int kk = 0; kk < kTileK / 16; ++kk) {
+            const uint4 r = *reinterpret_cast<const uint4*>(stored + ((kk * 2 + warpgroup) * 128 + t) * 16);
+            f.a[kk][0] = r.x;
+            f.a[kk][1] = r.y;
+            f.a[kk][2] = r.z;
+            f.a[kk][3] = r.w;
+        }
+    }
 }
 
 template <int Blocks>

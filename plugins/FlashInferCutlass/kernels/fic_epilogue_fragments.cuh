@@ -19,7 +19,7 @@
 namespace fic {
 
 struct FragmentEpilogueInputs {
-    float scale;  // the expert's global scale x 2^8 (fic_fp4.cuh)
+    float scale;  // the expert's global scale (NVFP4: x 2^8, fic_fp4.cuh)
 #if FIC_EPILOGUE == 3
     int source;   // GEMM2: the (token * k + slot) entry of tile row threadIdx.x - 128, or -1
     float weight; // its router weight
@@ -29,7 +29,7 @@ struct FragmentEpilogueInputs {
 // Issued when a tile starts; used only in the epilogue.
 __device__ __forceinline__ FragmentEpilogueInputs fragment_epilogue_loads(const GemmArgs& args, const WorkTile& tile) {
     FragmentEpilogueInputs in{};
-    in.scale = args.expert_scales[tile.expert] * kFp4DequantCompensation;
+    in.scale = args.expert_scales[tile.expert] * (kFp4 ? kFp4DequantCompensation : 1.0f);
 #if FIC_EPILOGUE == 3
     const int row = static_cast<int>(threadIdx.x) - 128;
     in.source = row < tile.blocks * kBlockRows ? args.row_sources[tile.first_block * kBlockRows + row] : -1;

@@ -1,9 +1,10 @@
 // FlashInferCutlass: which form of the grouped GEMM a build is, from its preprocessor definitions (GemmVariant.cs
 // writes them):
 //   FIC_WEIGHTS   = 0  bf16 weight tiles;  1  NVFP4 weights
-//   FIC_FP4_PATH  = 0  NVFP4 tiles converted to bf16 tiles in shared memory by the consumer warpgroups (tokens are
-//                      wgmma's A operand, 128 per tile);  1  NVFP4 fragments converted in registers into wgmma's A
-//                      operand (weights x tokens, tokens are B, up to 256 per tile). bf16 builds have 0.
+//   FIC_FRAGMENTS = 0  weight tiles are wgmma's B operand in shared memory, tokens its A, 128 per tile (NVFP4 tiles are
+//                      first converted to bf16 tiles in shared memory by the consumer warpgroups);  1  weights are wgmma's
+//                      A operand in registers (weights x tokens, tokens are B, up to 256 per tile): NVFP4 fragments
+//                      converted in registers, bf16 fragments loaded from shared memory.
 //   FIC_GATHER    = 0  tokens arrive pre-tiled (bulk copies);  1  the producer warpgroup gathers each token row from
 //                      the hidden states itself (GEMM1 only)
 //   FIC_EPILOGUE  = 1  GEMM1, SwiGLU;  2  GEMM1, ReLU^2;  3  GEMM2, router weighting and scatter
@@ -11,12 +12,12 @@
 #pragma once
 #include "fic_common.cuh"
 
-#if !defined(FIC_WEIGHTS) || !defined(FIC_FP4_PATH) || !defined(FIC_GATHER) || !defined(FIC_EPILOGUE) || \
+#if !defined(FIC_WEIGHTS) || !defined(FIC_FRAGMENTS) || !defined(FIC_GATHER) || !defined(FIC_EPILOGUE) || \
     !defined(FIC_STAGES) || !defined(FIC_SMEM_BYTES)
-#error "the grouped GEMM needs FIC_WEIGHTS, FIC_FP4_PATH, FIC_GATHER, FIC_EPILOGUE, FIC_STAGES and FIC_SMEM_BYTES"
+#error "the grouped GEMM needs FIC_WEIGHTS, FIC_FRAGMENTS, FIC_GATHER, FIC_EPILOGUE, FIC_STAGES and FIC_SMEM_BYTES"
 #endif
-#if FIC_WEIGHTS < 0 || FIC_WEIGHTS > 1 || FIC_FP4_PATH < 0 || FIC_FP4_PATH > 1 || (FIC_WEIGHTS == 0 && FIC_FP4_PATH != 0)
-#error "FIC_WEIGHTS must be 0 or 1 and FIC_FP4_PATH 0 or 1 (0 for bf16 weights)"
+#if FIC_WEIGHTS < 0 || FIC_WEIGHTS > 1 || FIC_FRAGMENTS < 0 || FIC_FRAGMENTS > 1
+#error "FIC_WEIGHTS and FIC_FRAGMENTS must be 0 or 1"
 #endif
 #if FIC_GATHER < 0 || FIC_GATHER > 1 || (FIC_GATHER == 1 && FIC_EPILOGUE == 3)
 #error "FIC_GATHER must be 0 or 1, and only GEMM1 (FIC_EPILOGUE 1 or 2) gathers"
@@ -29,7 +30,7 @@ namespace fic {
 
 enum class Form { Bf16Tiles, ConvertedTiles, Fragments };
 
-constexpr Form kForm = FIC_WEIGHTS == 0 ? Form::Bf16Tiles : FIC_FP4_PATH == 0 ? Form::ConvertedTiles : Form::Fragments;
+constexpr Form kForm = FIC_FRAGMENTS == 1 ? Form::Fragments : FIC_WEIGHTS == 0 ? Form::Bf16Tiles : Form::ConvertedTiles;
 constexpr bool kFp4 = FIC_WEIGHTS == 1;
 constexpr bool kGather = FIC_GATHER == 1;
 constexpr bool kSecondGemm = FIC_EPILOGUE == 3;

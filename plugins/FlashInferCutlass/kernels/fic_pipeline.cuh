@@ -5,8 +5,8 @@
 //   ConvertedTiles:  stages [tokens 2 x 8 KiB | NVFP4 tile 9 KiB] and three 32 KiB bf16 weight buffers beside the ring;
 //                    the 256 consumer threads convert stage i + 1 into buffer (i + 1) % 3 while the tensor cores
 //                    multiply stage i, and each consumer warp arrives on converted[(i + 1) % 3].
-//   Fragments:       stages [tokens 4 x 8 KiB | NVFP4 fragment tile 5 KiB]; each consumer thread loads its weight
-//                    fragments into registers; beside the ring, the epilogue's staging tile (the output transposed
+//   Fragments:       stages [tokens 4 x 8 KiB | fragment tile: NVFP4 5 KiB or bf16 16 KiB]; each consumer thread loads
+//                    its weight fragments into registers; beside the ring, the epilogue's staging tile (the output transposed
 //                    through shared memory) and, for GEMM2, the tile's row sources and weights (two tiles' worth).
 //   A gathering GEMM1 also keeps each tile row's token index for the producer warpgroup.
 //
@@ -28,7 +28,10 @@ constexpr int kProducerThreads = 128;
 constexpr int kConvertedBuffers = kForm == Form::ConvertedTiles ? 3 : 0;
 
 constexpr int kStageTokenBytes = kTileBlocks * kABlockBytes;
-constexpr int kWeightTileBytes = kForm == Form::Bf16Tiles ? kBTileBytes : kForm == Form::ConvertedTiles ? kFp4TileBytes : kFragTileBytes;
+constexpr int kWeightTileBytes = kForm == Form::Bf16Tiles        ? kBTileBytes
+                                 : kForm == Form::ConvertedTiles ? kFp4TileBytes
+                                 : kFp4                          ? kFragTileBytes
+                                                                 : kBf16FragTileBytes;
 constexpr int kStageBytes = kStageTokenBytes + kWeightTileBytes;
 constexpr int kRingBytes = kStages * kStageBytes;
 constexpr int kConvertedOffset = kRingBytes;

@@ -15,8 +15,8 @@ public sealed class KernelCatalogTests
     {
         var builds = catalog.Builds.ToList();
         // Route, gather, combine; bf16: 2 GEMM1 epilogues x (gather kernel, gather in GEMM) + GEMM2; NVFP4 tiles: the
-        // same five; NVFP4 fragments: the same five.
-        Assert.Equal(3 + 5 + 5 + 5, builds.Count);
+        // same five; NVFP4 fragments: the same five; bf16 fragments: 2 GEMM1 epilogues (gather kernel) + GEMM2.
+        Assert.Equal(3 + 5 + 5 + 5 + 3, builds.Count);
         Assert.Equal(builds.Count, builds.Select(b => b.Name).Distinct().Count());
         Assert.All(builds, b => Assert.Equal(ArchRequirement.Sm90aOnly, b.Requirement));
         Assert.Equal([GpuArch.Sm90a], catalog.CompileTargets().Select(t => t.Arch).Distinct());
@@ -40,7 +40,7 @@ public sealed class KernelCatalogTests
         Assert.Equal("flashinfer-cutlass/gemm-relu2-nvfp4-tiles-gather", build.Name);
         Assert.Equal("2", build.Defines["FIC_EPILOGUE"]);
         Assert.Equal("1", build.Defines["FIC_WEIGHTS"]);
-        Assert.Equal("0", build.Defines["FIC_FP4_PATH"]);
+        Assert.Equal("0", build.Defines["FIC_FRAGMENTS"]);
         Assert.Equal("1", build.Defines["FIC_GATHER"]);
         Assert.Equal("5", build.Defines["FIC_STAGES"]);
         Assert.Equal("227968", build.Defines["FIC_SMEM_BYTES"]);
@@ -48,17 +48,18 @@ public sealed class KernelCatalogTests
     }
 
     [Fact]
-    public void The_default_pipelines_gather_by_a_kernel_and_take_NVFP4_as_register_fragments()
+    public void The_default_pipeline_gathers_by_a_kernel_and_takes_both_formats_as_register_fragments()
     {
-        Assert.Equal(GemmPipeline.SeparateGather, GemmPipeline.DefaultFor(WeightFormat.Bf16));
-        Assert.Equal(GemmPipeline.RegisterFp4SeparateGather, GemmPipeline.DefaultFor(WeightFormat.Nvfp4));
+        Assert.Equal(GemmPipeline.Fragments, GemmPipeline.DefaultFor(WeightFormat.Bf16));
+        Assert.Equal(GemmPipeline.Fragments, GemmPipeline.DefaultFor(WeightFormat.Nvfp4));
         Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-fragments", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4).BuildName);
         Assert.Equal("flashinfer-cutlass/gemm-scatter-nvfp4-fragments", GemmVariant.SecondGemm(WeightFormat.Nvfp4).BuildName);
         var nvfp4 = FlashInferCutlassKernels.Gemm(GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4));
-        Assert.Equal("1", nvfp4.Defines["FIC_FP4_PATH"]);
+        Assert.Equal("1", nvfp4.Defines["FIC_FRAGMENTS"]);
         Assert.Equal("0", nvfp4.Defines["FIC_GATHER"]);
         Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-tiles", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4, GemmPipeline.SeparateGather).BuildName);
-        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16).BuildName);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16-fragments", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16).BuildName);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.SeparateGather).BuildName);
         Assert.Equal(
             GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.FusedGather).BuildName,
             GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.RegisterFp4).BuildName);
@@ -67,6 +68,11 @@ public sealed class KernelCatalogTests
         Assert.Equal(
             GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.SeparateGather).BuildName,
             GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.RegisterFp4SeparateGather).BuildName);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16-fragments", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.Fragments).BuildName);
+        Assert.Equal(
+            GemmVariant.SecondGemm(WeightFormat.Nvfp4, GemmPipeline.RegisterFp4SeparateGather).BuildName,
+            GemmVariant.SecondGemm(WeightFormat.Nvfp4, GemmPipeline.Fragments).BuildName);
+        Assert.Equal("1", FlashInferCutlassKernels.Gemm(GemmVariant.SecondGemm(WeightFormat.Bf16, GemmPipeline.Fragments)).Defines["FIC_FRAGMENTS"]);
         Assert.Equal(GemmPipeline.RegisterFp4, GemmPipeline.Parse("register-fp4"));
         Assert.Contains("separate-gather", Assert.Throws<ArgumentException>(() => GemmPipeline.Parse("fast")).Message, StringComparison.Ordinal);
     }
@@ -78,6 +84,8 @@ public sealed class KernelCatalogTests
     [InlineData(GemmEpilogue.SwiGlu, WeightFormat.Nvfp4, "register-fp4", 5, 224_360)]              // 5 x 37 KiB, 32 KiB staging, 256 indices
     [InlineData(GemmEpilogue.SwiGlu, WeightFormat.Nvfp4, "register-fp4-separate-gather", 5, 223_336)]  // as above without the indices
     [InlineData(GemmEpilogue.ReluSquared, WeightFormat.Nvfp4, "register-fp4", 4, 219_220)]         // 4 x 37 KiB, 64 KiB staging
+    [InlineData(GemmEpilogue.SwiGlu, WeightFormat.Bf16, "fragments", 4, 230_484)]                 // 4 x 48 KiB, 32 KiB staging
+    [InlineData(GemmEpilogue.WeightedScatter, WeightFormat.Bf16, "fragments", 3, 218_176)]        // 3 x 48 KiB, 64 KiB staging, 2 x 256 row infos
     [InlineData(GemmEpilogue.WeightedScatter, WeightFormat.Nvfp4, "register-fp4", 4, 222_292)]     // 4 x 37 KiB, 64 KiB staging, 4 KiB row info
     public void Shared_memory_fits_the_227_KiB_opt_in(GemmEpilogue epilogue, WeightFormat format, string pipeline, int stages, int bytes)
     {

@@ -31,6 +31,7 @@ public sealed partial class TileGeometryTests
             ["kFragCodeBytes"] = TileGeometry.FragCodeBytes,
             ["kFragScaleBytes"] = TileGeometry.FragScaleBytes,
             ["kFragTileBytes"] = TileGeometry.FragTileBytes,
+            ["kBf16FragTileBytes"] = TileGeometry.Bf16FragTileBytes,
             ["kMaxTileBlocks"] = TileGeometry.MaxTileBlocks,
         };
         Assert.Equal(host.Keys.Order(), device.Keys.Order());
@@ -84,10 +85,14 @@ public sealed partial class TileGeometryTests
     }
 
     [Fact]
-    public void The_fragment_layout_takes_only_NVFP4()
+    public void The_fragment_layout_takes_NVFP4_and_bf16_only()
     {
-        var bf16 = new MoeShape(8, 2, 256, 256, Activation.SwiGlu, WeightFormat.Bf16);
-        Assert.Contains("NVFP4", Assert.Throws<ArgumentException>(() => new TileGeometry(bf16, WeightLayout.Fragments)).Message, StringComparison.Ordinal);
+        var bf16 = new TileGeometry(new MoeShape(8, 2, 4096, 14336, Activation.SwiGlu, WeightFormat.Bf16), WeightLayout.Fragments);
+        Assert.Equal(16384, bf16.WeightTileBytes);
+        Assert.Equal(224, bf16.W13NTiles);
+        Assert.Equal(4, bf16.TileBlocks);
+        var mxfp4 = new MoeShape(8, 2, 256, 256, Activation.SwiGlu, WeightFormat.Mxfp4);
+        Assert.Contains("NVFP4 and bf16", Assert.Throws<ArgumentException>(() => new TileGeometry(mxfp4, WeightLayout.Fragments)).Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -127,6 +127,36 @@ public sealed class WeightTilerTests
         }
     }
 
+    [Theory]
+    [InlineData(128, 128)]
+    [InlineData(200, 176)]   // padding rows and a K tail of 48 columns
+    public void Bf16_fragment_tiles_give_each_thread_exactly_the_matrix_values(int rows, int cols)
+    {
+        var values = RandomValues(rows * cols, seed: (7 * rows) + cols);
+        var matrix = WeightCodec.Quantize(WeightFormat.Bf16, values, rows, cols);
+        var nTiles = (rows + 127) / 128;
+        var kTiles = (cols + 63) / 64;
+        var tiles = new byte[nTiles * kTiles * TileGeometry.Bf16FragTileBytes];
+        Bf16FragmentTiler.Tile(matrix, nTiles, kTiles, (n, r) => (n * 128) + r < rows ? (n * 128) + r : WeightRowMap.Padding, tiles);
+
+        for (var n = 0; n < nTiles; n++)
+        {
+            for (var kb = 0; kb < kTiles; kb++)
+            {
+                var a = Bf16FragmentModel.Tile(tiles.AsSpan(((n * kTiles) + kb) * TileGeometry.Bf16FragTileBytes, TileGeometry.Bf16FragTileBytes));
+                for (var r = 0; r < 128; r++)
+                {
+                    for (var c = 0; c < 64; c++)
+                    {
+                        var (row, col) = ((n * 128) + r, (kb * 64) + c);
+                        var expected = row < rows && col < cols ? BinaryPrimitives.ReadUInt16LittleEndian(matrix.Data.AsSpan(((row * cols) + col) * 2)) : (ushort)0;
+                        Assert.True(expected == a[r, c], $"tile ({n}, {kb}) row {r} column {c}: expected 0x{expected:X4}, stored 0x{a[r, c]:X4}");
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void A_NaN_block_scale_in_the_fragment_layout_is_refused_with_its_place()
     {

@@ -193,7 +193,8 @@ internal sealed class PipelineModel
             var acc = new double[1, TileGeometry.FragTileRows, tokenRows];
             for (var kb = 0; kb < kTiles; kb++)
             {
-                var a = Fp4ConversionModel.DequantFragmentTile(WeightTile(weights, tile, nTiles, kTiles, kb));
+                var stored = WeightTile(weights, tile, nTiles, kTiles, kb);
+                var a = Shape.Format == WeightFormat.Nvfp4 ? Fp4ConversionModel.DequantFragmentTile(stored) : Bf16FragmentModel.Tile(stored);
                 var aValues = new double[TileGeometry.FragTileRows, TileGeometry.TileK];
                 for (var r = 0; r < TileGeometry.FragTileRows; r++)
                 {
