@@ -29,7 +29,8 @@ public enum WeightOperand
 /// can measure what each step is worth on the same weights (tools/gemm-timer). All schedule work dynamically
 /// (kernels/fic_schedule.cuh).
 /// </summary>
-public sealed record GemmPipeline(string Name, TokenGather Gather, WeightOperand Fp4, WeightOperand Bf16 = WeightOperand.SharedMemoryTiles)
+public sealed record GemmPipeline(
+    string Name, TokenGather Gather, WeightOperand Fp4, WeightOperand Bf16 = WeightOperand.SharedMemoryTiles, int ClusterSize = 1)
 {
     /// <summary>The second version's pipeline: a gather kernel, NVFP4 converted to bf16 tiles in shared memory.</summary>
     public static GemmPipeline SeparateGather { get; } = new("separate-gather", TokenGather.SeparateKernel, WeightOperand.SharedMemoryTiles);
@@ -56,8 +57,16 @@ public sealed record GemmPipeline(string Name, TokenGather Gather, WeightOperand
     public static GemmPipeline Fragments { get; } =
         new("fragments", TokenGather.SeparateKernel, WeightOperand.RegisterFragments, WeightOperand.RegisterFragments);
 
+    /// <summary>
+    /// As <see cref="Fragments"/>, with clusters of two CTAs (round 5): a cluster takes one m-tile and two n-tiles, and one
+    /// producer copies each stage's token blocks into both CTAs at once (TMA multicast), so the SMs read half the token
+    /// bytes from L2 (32 of a stage's 48 KiB per CTA instead of 48 for bf16): the fragment form is bound by L2 reads.
+    /// </summary>
+    public static GemmPipeline FragmentPairs { get; } =
+        new("fragment-pairs", TokenGather.SeparateKernel, WeightOperand.RegisterFragments, WeightOperand.RegisterFragments, ClusterSize: 2);
+
     /// <summary>Every pipeline, the bf16 default first.</summary>
-    public static IReadOnlyList<GemmPipeline> All { get; } = [SeparateGather, FusedGather, RegisterFp4, RegisterFp4SeparateGather, Fragments];
+    public static IReadOnlyList<GemmPipeline> All { get; } = [SeparateGather, FusedGather, RegisterFp4, RegisterFp4SeparateGather, Fragments, FragmentPairs];
 
     /// <summary>
     /// What the layer runs for weights of <paramref name="format"/>: <see cref="Fragments"/> for both (round 5, NOTES.md).
@@ -66,6 +75,30 @@ public sealed record GemmPipeline(string Name, TokenGather Gather, WeightOperand
     /// <see cref="SeparateGather"/>'s 128-token tiles, whose last, partly filled tile per expert cost a whole tile.
     /// </summary>
     public static GemmPipeline DefaultFor(WeightFormat format) => Fragments;
+
+    /// <summary>Names the pipeline a layer runs instead of <see cref="DefaultFor"/> its format (for comparing pipelines on one GPU).</summary>
+    public const string EnvironmentVariable = "MOETUNE_FIC_PIPELINE";
+
+    /// <summary>
+    /// What a layer of <paramref name="format"/> runs: the pipeline <paramref name="environment"/> (the value of
+    /// <see cref="EnvironmentVariable"/>, null or blank when unset) names, else <see cref="DefaultFor"/> the format. A name
+    /// that is no pipeline is an error naming the variable, never a quiet fallback.
+    /// </summary>
+    public static GemmPipeline Choose(WeightFormat format, string? environment)
+    {
+        if (string.IsNullOrWhiteSpace(environment)) return DefaultFor(format);
+        try
+        {
+            return Parse(environment.Trim());
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{EnvironmentVariable}: {e.Message}", nameof(environment), e);
+        }
+    }
+
+    /// <summary><see cref="Choose"/> with this process's <see cref="EnvironmentVariable"/>.</summary>
+    public static GemmPipeline ForLayer(WeightFormat format) => Choose(format, Environment.GetEnvironmentVariable(EnvironmentVariable));
 
     /// <summary>The pipeline called <paramref name="name"/>; throws listing the names when there is none.</summary>
     public static GemmPipeline Parse(string name) => All.FirstOrDefault(p => p.Name == name)

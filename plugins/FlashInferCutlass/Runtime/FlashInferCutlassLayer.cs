@@ -65,7 +65,7 @@ internal sealed class FlashInferCutlassLayer : IPreparedMoeLayer
         try
         {
             var loader = new Loader(compiler, cuda, context.Device, moeWeights.Shape, logger);
-            kernels = loader.Load(pipeline ?? GemmPipeline.DefaultFor(moeWeights.Shape.Format));
+            kernels = loader.Load(pipeline ?? GemmPipeline.ForLayer(moeWeights.Shape.Format));
             weights = LayerWeights.Upload(cuda, kernels.Geometry, moeWeights);
             workspace = LayerWorkspace.Allocate(cuda, geometry, context.MaxTokens);
             var layer = new FlashInferCutlassLayer(moeWeights.Shape, context.MaxTokens, loader, kernels, weights, workspace);

@@ -47,7 +47,7 @@ public static class SupportRules
             return SupportDecision.No($"needs hidden ({problem.Hidden}) and intermediate ({problem.Intermediate}) sizes that are multiples of 8 (16-byte rows)");
         }
 
-        var pipeline = GemmPipeline.DefaultFor(problem.Format);
+        var pipeline = GemmPipeline.ForLayer(problem.Format);
         var geometry = new TileGeometry(problem, pipeline.LayoutFor(problem.Format));
         var largest = Math.Max(geometry.W13BytesPerExpert, geometry.W2BytesPerExpert);
         if (largest > int.MaxValue)
