@@ -29,8 +29,7 @@ public enum WeightOperand
 /// can measure what each step is worth on the same weights (tools/gemm-timer). All schedule work dynamically
 /// (kernels/fic_schedule.cuh).
 /// </summary>
-public sealed record GemmPipeline(
-    string Name, TokenGather Gather, WeightOperand Fp4, WeightOperand Bf16 = WeightOperand.SharedMemoryTiles, int ClusterSize = 1)
+public sealed record GemmPipeline(string Name, TokenGather Gather, WeightOperand Fp4, WeightOperand Bf16 = WeightOperand.SharedMemoryTiles)
 {
     /// <summary>The second version's pipeline: a gather kernel, NVFP4 converted to bf16 tiles in shared memory.</summary>
     public static GemmPipeline SeparateGather { get; } = new("separate-gather", TokenGather.SeparateKernel, WeightOperand.SharedMemoryTiles);
@@ -57,24 +56,17 @@ public sealed record GemmPipeline(
     public static GemmPipeline Fragments { get; } =
         new("fragments", TokenGather.SeparateKernel, WeightOperand.RegisterFragments, WeightOperand.RegisterFragments);
 
-    /// <summary>
-    /// As <see cref="Fragments"/>, with clusters of two CTAs (round 5): a cluster takes one m-tile and two n-tiles, and one
-    /// producer copies each stage's token blocks into both CTAs at once (TMA multicast), so the SMs read half the token
-    /// bytes from L2 (32 of a stage's 48 KiB per CTA instead of 48 for bf16): the fragment form is bound by L2 reads.
-    /// </summary>
-    public static GemmPipeline FragmentPairs { get; } =
-        new("fragment-pairs", TokenGather.SeparateKernel, WeightOperand.RegisterFragments, WeightOperand.RegisterFragments, ClusterSize: 2);
-
     /// <summary>Every pipeline, the bf16 default first.</summary>
-    public static IReadOnlyList<GemmPipeline> All { get; } = [SeparateGather, FusedGather, RegisterFp4, RegisterFp4SeparateGather, Fragments, FragmentPairs];
+    public static IReadOnlyList<GemmPipeline> All { get; } = [SeparateGather, FusedGather, RegisterFp4, RegisterFp4SeparateGather, Fragments];
 
     /// <summary>
-    /// What the layer runs for weights of <paramref name="format"/>: <see cref="Fragments"/> for both (round 5, NOTES.md).
-    /// For NVFP4 these are the kernels of <see cref="RegisterFp4SeparateGather"/>, fastest in all six cases of round 4,
-    /// 0.74-1.08 × the bf16 time where the converted tiles took 1.02-1.34 ×. bf16 fragments replace
-    /// <see cref="SeparateGather"/>'s 128-token tiles, whose last, partly filled tile per expert cost a whole tile.
+    /// What the layer runs for weights of <paramref name="format"/>, the fastest measured on an H100 (NOTES.md, rounds 4 and
+    /// 5). NVFP4: <see cref="Fragments"/> (the kernels of <see cref="RegisterFp4SeparateGather"/>), fastest in all six
+    /// timed cases, 0.73-1.02 × the bf16 time. bf16: <see cref="SeparateGather"/>, fastest in four of six; bf16
+    /// <see cref="Fragments"/> was 4-6 % faster on mixtral-8x7b (many tokens per expert) and 1-7 % slower on qwen3-235b
+    /// and deepseek-v3 (<see cref="EnvironmentVariable"/> picks it).
     /// </summary>
-    public static GemmPipeline DefaultFor(WeightFormat format) => Fragments;
+    public static GemmPipeline DefaultFor(WeightFormat format) => format == WeightFormat.Nvfp4 ? Fragments : SeparateGather;
 
     /// <summary>Names the pipeline a layer runs instead of <see cref="DefaultFor"/> its format (for comparing pipelines on one GPU).</summary>
     public const string EnvironmentVariable = "MOETUNE_FIC_PIPELINE";

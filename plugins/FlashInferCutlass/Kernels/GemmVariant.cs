@@ -54,9 +54,6 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
     /// <summary>GEMM1 of a pipeline that gathers in the GEMM reads the hidden states itself.</summary>
     public bool Gathers => Epilogue != GemmEpilogue.WeightedScatter && Pipeline.Gather == TokenGather.InFirstGemm;
 
-    /// <summary>CTAs per cluster: 2 where the pipeline pairs n-tiles and this build is a fragment form (the only one that can).</summary>
-    public int ClusterSize => Form == GemmForm.Fragments && !Gathers ? Pipeline.ClusterSize : 1;
-
     /// <summary>64-row token blocks of one m-tile at most.</summary>
     public int TileBlocks => Form == GemmForm.Fragments ? TileGeometry.MaxTileBlocks : 2;
 
@@ -118,7 +115,7 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
                 GemmForm.ConvertedTiles => "-tiles",
                 _ => "-fragments",
             };
-            return $"flashinfer-cutlass/gemm-{EpilogueName}-{Weights.ToName()}{path}{(Gathers ? "-gather" : "")}{(ClusterSize > 1 ? "-pairs" : "")}";
+            return $"flashinfer-cutlass/gemm-{EpilogueName}-{Weights.ToName()}{path}{(Gathers ? "-gather" : "")}";
         }
     }
 
@@ -129,7 +126,6 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
         ["FIC_WEIGHTS"] = Weights == WeightFormat.Nvfp4 ? 1 : 0,
         ["FIC_FRAGMENTS"] = Form == GemmForm.Fragments ? 1 : 0,
         ["FIC_GATHER"] = Gathers ? 1 : 0,
-        ["FIC_CLUSTER"] = ClusterSize,
         ["FIC_STAGES"] = Stages,
         ["FIC_SMEM_BYTES"] = SharedMemoryBytes,
     };

@@ -38,10 +38,6 @@ public sealed class ForwardKernels : IDisposable
         workCounters = DeviceBuffer.Allocate<int>(context, WorkCounterInts);
         FirstVariant = GemmVariant.FirstGemm(shape.Activation, shape.Format, pipeline);
         SecondVariant = GemmVariant.SecondGemm(shape.Format, pipeline);
-        if (FirstVariant.ClusterSize != SecondVariant.ClusterSize)
-        {
-            throw new NotSupportedException($"pipeline {pipeline}: GEMM1 and GEMM2 must launch with the same cluster size ({FirstVariant.ClusterSize} and {SecondVariant.ClusterSize})");
-        }
     }
 
     public GemmVariant FirstVariant { get; }
@@ -156,7 +152,7 @@ public sealed class ForwardKernels : IDisposable
         workCounters.Dispose();
     }
 
-    private LaunchGrids Grids(int tokens) => LaunchGrids.For(Geometry, multiprocessors, tokens, FirstVariant.ClusterSize);
+    private LaunchGrids Grids(int tokens) => LaunchGrids.For(Geometry, multiprocessors, tokens);
 
     private GemmArguments Arguments(in RoutingBuffers routing, nint a, nint b, nint output, nint scales, nint routeWeights) => new()
     {

@@ -21,13 +21,8 @@ public sealed record LaunchGrids(int Gather, int FirstGemm, int SecondGemm, int 
     /// <summary>Combine blocks per SM.</summary>
     private const int CombineBlocksPerSm = 8;
 
-    /// <param name="geometry">The problem's tile geometry.</param>
-    /// <param name="multiprocessors">The device's SMs (one GEMM CTA each).</param>
-    /// <param name="tokens">The forward's token count.</param>
-    /// <param name="gemmCluster">CTAs per cluster of the grouped GEMMs: with 2, a cluster's CTAs share one work item (a pair of n-tiles), and the grid is a whole number of clusters.</param>
-    public static LaunchGrids For(TileGeometry geometry, int multiprocessors, int tokens, int gemmCluster = 1)
+    public static LaunchGrids For(TileGeometry geometry, int multiprocessors, int tokens)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(gemmCluster, 1);
         ArgumentNullException.ThrowIfNull(geometry);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(multiprocessors);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens);
@@ -37,8 +32,8 @@ public sealed record LaunchGrids(int Gather, int FirstGemm, int SecondGemm, int 
         var combineChunks = (long)tokens * geometry.Shape.Hidden / 8;
         return new LaunchGrids(
             Gather: Clamp(CeilDiv(rows, rowsPerGatherBlock), multiprocessors * GatherBlocksPerSm),
-            FirstGemm: gemmCluster * Clamp(tiles * CeilDiv(geometry.W13NTiles, gemmCluster), multiprocessors / gemmCluster),
-            SecondGemm: gemmCluster * Clamp(tiles * CeilDiv(geometry.W2NTiles, gemmCluster), multiprocessors / gemmCluster),
+            FirstGemm: Clamp(tiles * geometry.W13NTiles, multiprocessors),
+            SecondGemm: Clamp(tiles * geometry.W2NTiles, multiprocessors),
             Combine: Clamp(CeilDiv(combineChunks, CombineThreads), multiprocessors * CombineBlocksPerSm));
     }
 

@@ -86,11 +86,11 @@ __device__ __forceinline__ void fragment_step(const GemmArgs& args, const Pipeli
     multiply_fragments<Blocks>(acc, current, pipe.tokens(s), kb);
     if (kb == 0) fragment_dependent_loads(args, in);
     wgmma_wait<1>();
-    if (state.pending >= 0 && threadIdx.x % 32 == 0) pipe.release(state.pending);
+    if (state.pending >= 0 && threadIdx.x % 32 == 0) mbar_arrive(pipe.empty(state.pending));
     state.pending = s;
     if (kb + 1 < args.k_tiles) {
         const int next = state.it + 1;
-        pipe.wait_full(next);
+        mbar_wait(pipe.full(next % kStages), (next / kStages) & 1);
         load_fragments(pipe, next % kStages, warpgroup, following);
     }
     ++state.it;
@@ -117,21 +117,12 @@ __device__ __forceinline__ void consume_fragments(const GemmArgs& args, const Pi
     for (int i = 0; i < 128; ++i) acc[i] = 0.0f;
     Fragments even, odd;
     StepState state{0, -1};
-    const int rank = static_cast<int>(cluster_rank());
     for (int tiles_done = 0;; ++tiles_done) {
         const int s = state.it % kStages;
-        pipe.wait_full(state.it);
+        mbar_wait(pipe.full(s), (state.it / kStages) & 1);
         const int item = meta[s];
         if (item < 0) return;
-        const WorkTile tile = decode_for_rank(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets, rank);
-        if (tile.n_tile >= args.n_tiles) {
-            // The second CTA of a pair past an odd n-tile count: no weights came, nothing to compute; follow the stages.
-            for (int kb = 0; kb < args.k_tiles; ++kb, ++state.it) {
-                if (kb > 0) pipe.wait_full(state.it);
-                if (threadIdx.x % 32 == 0) pipe.release(state.it % kStages);
-            }
-            continue;
-        }
+        const WorkTile tile = decode_work(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
         FragmentEpilogueInputs in = fragment_epilogue_loads(args, tile);
         load_fragments(pipe, s, warpgroup, even);
         state.pending = -1;
@@ -141,7 +132,7 @@ __device__ __forceinline__ void consume_fragments(const GemmArgs& args, const Pi
             case 3: fragment_mainloop<3>(args, pipe, tile, warpgroup, acc, even, odd, state, in); break;
             default: fragment_mainloop<4>(args, pipe, tile, warpgroup, acc, even, odd, state, in); break;
         }
-        if (threadIdx.x % 32 == 0) pipe.release(state.pending);
+        if (threadIdx.x % 32 == 0) mbar_arrive(pipe.empty(state.pending));
 #pragma unroll
         for (int i = 0; i < 128; ++i) register_fence(acc[i]);
         run_fragment_epilogue(args, pipe, tile, warpgroup, in, acc, tiles_done & 1);

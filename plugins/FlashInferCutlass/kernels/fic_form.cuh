@@ -7,26 +7,20 @@
 //                      converted in registers, bf16 fragments loaded from shared memory.
 //   FIC_GATHER    = 0  tokens arrive pre-tiled (bulk copies);  1  the producer warpgroup gathers each token row from
 //                      the hidden states itself (GEMM1 only)
-//   FIC_CLUSTER   = 1  one CTA per work item;  2  (Fragments, tokens pre-tiled) clusters of two CTAs take pairs of
-//                      n-tiles (2p, 2p + 1) of one m-tile: the first CTA's producer fills both CTAs' stages, each token
-//                      block once for both (multicast), so each SM reads half the token bytes from L2
 //   FIC_EPILOGUE  = 1  GEMM1, SwiGLU;  2  GEMM1, ReLU^2;  3  GEMM2, router weighting and scatter
 //   FIC_STAGES    = depth of the shared-memory ring;  FIC_SMEM_BYTES = the host's size of it all (checked here)
 #pragma once
 #include "fic_common.cuh"
 
-#if !defined(FIC_WEIGHTS) || !defined(FIC_FRAGMENTS) || !defined(FIC_GATHER) || !defined(FIC_EPILOGUE) || !defined(FIC_CLUSTER) || \
+#if !defined(FIC_WEIGHTS) || !defined(FIC_FRAGMENTS) || !defined(FIC_GATHER) || !defined(FIC_EPILOGUE) || \
     !defined(FIC_STAGES) || !defined(FIC_SMEM_BYTES)
-#error "the grouped GEMM needs FIC_WEIGHTS, FIC_FRAGMENTS, FIC_GATHER, FIC_EPILOGUE, FIC_CLUSTER, FIC_STAGES and FIC_SMEM_BYTES"
+#error "the grouped GEMM needs FIC_WEIGHTS, FIC_FRAGMENTS, FIC_GATHER, FIC_EPILOGUE, FIC_STAGES and FIC_SMEM_BYTES"
 #endif
 #if FIC_WEIGHTS < 0 || FIC_WEIGHTS > 1 || FIC_FRAGMENTS < 0 || FIC_FRAGMENTS > 1
 #error "FIC_WEIGHTS and FIC_FRAGMENTS must be 0 or 1"
 #endif
 #if FIC_GATHER < 0 || FIC_GATHER > 1 || (FIC_GATHER == 1 && FIC_EPILOGUE == 3)
 #error "FIC_GATHER must be 0 or 1, and only GEMM1 (FIC_EPILOGUE 1 or 2) gathers"
-#endif
-#if (FIC_CLUSTER != 1 && FIC_CLUSTER != 2) || (FIC_CLUSTER == 2 && (FIC_FRAGMENTS != 1 || FIC_GATHER != 0))
-#error "FIC_CLUSTER must be 1, or 2 for a Fragments build whose tokens arrive pre-tiled"
 #endif
 #if FIC_EPILOGUE < 1 || FIC_EPILOGUE > 3
 #error "FIC_EPILOGUE must be 1 (SwiGLU), 2 (ReLU^2) or 3 (weighted scatter)"
@@ -40,7 +34,6 @@ constexpr Form kForm = FIC_FRAGMENTS == 1 ? Form::Fragments : FIC_WEIGHTS == 0 ?
 constexpr bool kFp4 = FIC_WEIGHTS == 1;
 constexpr bool kGather = FIC_GATHER == 1;
 constexpr bool kSecondGemm = FIC_EPILOGUE == 3;
-constexpr int kCluster = FIC_CLUSTER;  // CTAs per cluster: n-tiles per work item
 constexpr int kTileBlocks = kForm == Form::Fragments ? kMaxTileBlocks : 2;  // 64-row token blocks of one m-tile
 constexpr int kTileTokenRows = kTileBlocks * kBlockRows;
 constexpr int kScheduleGroup = kScheduleGroupRows / kTileTokenRows;        // m-tiles walked together per n-tile

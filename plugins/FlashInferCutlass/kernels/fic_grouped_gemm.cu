@@ -21,13 +21,7 @@
 
 using namespace fic;
 
-#if FIC_CLUSTER == 2
-#define FIC_CLUSTER_DIMS __cluster_dims__(2, 1, 1)
-#else
-#define FIC_CLUSTER_DIMS
-#endif
-
-extern "C" __global__ void __launch_bounds__(384, 1) FIC_CLUSTER_DIMS fic_grouped_gemm(const __grid_constant__ GemmArgs args) {
+extern "C" __global__ void __launch_bounds__(384, 1) fic_grouped_gemm(const __grid_constant__ GemmArgs args) {
     extern __shared__ __align__(1024) u8 smem[];
     u32 dynamic_bytes;
     asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(dynamic_bytes));
@@ -39,25 +33,19 @@ extern "C" __global__ void __launch_bounds__(384, 1) FIC_CLUSTER_DIMS fic_groupe
     if (threadIdx.x == 0) {
         for (int s = 0; s < kStages; ++s) {
             mbar_init(pipe.full(s), kFullArrivals);
-            mbar_init(pipe.empty(s), kEmptyArrivals);
+            mbar_init(pipe.empty(s), kConsumerWarps);
         }
         for (int b = 0; b < kConvertedBuffers; ++b) mbar_init(pipe.converted(b), kConsumerWarps);
         fence_mbarrier_init();
     }
-    if constexpr (kCluster == 1) {
-        __syncthreads();
-    } else {
-        cluster_sync();  // both CTAs' barriers exist before either CTA's producer or consumers touch the other's
-    }
+    __syncthreads();
 
     // Values are (re)computed after the register reallocation so that none has to live across it.
     if (threadIdx.x < 128) {
         setmaxnreg_dec<40>();
-        const WorkQueue queue{args.work_counters, args.tile_offsets[args.experts] * work_columns(args.n_tiles)};
+        const WorkQueue queue{args.work_counters, args.tile_offsets[args.experts] * args.n_tiles};
         if constexpr (kGather) {
             produce_gather(args, pipe, queue);
-        } else if constexpr (kCluster > 1) {
-            if (threadIdx.x == 0 && cluster_rank() == 0) produce_pairs(args, pipe, queue);
         } else if (threadIdx.x == 0) {
             produce_bulk(args, pipe, queue);
         }
@@ -72,5 +60,4 @@ extern "C" __global__ void __launch_bounds__(384, 1) FIC_CLUSTER_DIMS fic_groupe
             consume_tiles(args, pipe, consumer);
         }
     }
-    if constexpr (kCluster > 1) cluster_sync();
 }

@@ -12,14 +12,12 @@
 //
 // full[s] completes when stage s's copies have landed: the bulk copies' bytes plus one arrival (the producer thread),
 // and, when the producer warpgroup gathers, one cp.async arrival from each of its 128 threads. empty[s] collects one
-// arrival per consumer warp once its reads of stage s are done (with clusters of two, the first CTA's empty[s] collects
-// the arrivals of both CTAs' consumer warps, and the second CTA's empty barriers are not used). meta[s] is the work item the stage belongs to (written
+// arrival per consumer warp once its reads of stage s are done. meta[s] is the work item the stage belongs to (written
 // by the producer before it arrives), or -1: nothing follows; meta[kStages] passes the next item among the producer
 // warpgroup. The host computes the same byte count (GemmVariant.SharedMemoryBytes) and passes it as FIC_SMEM_BYTES, so
 // a disagreement fails to compile.
 #pragma once
 #include "fic_form.cuh"
-#include "fic_sm90.cuh"
 
 namespace fic {
 
@@ -50,7 +48,6 @@ constexpr int kBarrierCount = 2 * kStages + kConvertedBuffers;
 constexpr int kMetaOffset = kBarrierOffset + 8 * kBarrierCount;
 constexpr int kSmemBytes = kMetaOffset + 4 * (kStages + 1) + 1024;  // + slack to align the base to 1 KiB
 constexpr u32 kFullArrivals = 1 + (kGather ? kProducerThreads : 0);
-constexpr u32 kEmptyArrivals = kConsumerWarps * kCluster;
 
 static_assert(kStageBytes % 1024 == 0 && kStagingOffset % 1024 == 0, "regions must keep 1 KiB alignment for the 128-byte swizzle atoms");
 static_assert(kBarrierOffset % 8 == 0, "mbarriers are 8-byte words");
@@ -91,27 +88,6 @@ struct Pipeline {
     // ConvertedTiles: the bf16 buffer of stage i is written (three buffers).
     __device__ __forceinline__ u32 converted(int i) const { return barrier(2 * kStages + i % 3); }
     __device__ __forceinline__ int* meta() const { return reinterpret_cast<int*>(base_ptr + kMetaOffset); }
-    __device__ __forceinline__ u32 meta_address(int s) const { return base + static_cast<u32>(kMetaOffset + 4 * s); }
-
-    // Waits until stage `it` (a running count) has landed. With clusters the first CTA's producer wrote the stage's
-    // work item into this CTA's meta remotely before its arrival, so the wait acquires at cluster scope.
-    __device__ __forceinline__ void wait_full(int it) const {
-        if constexpr (kCluster == 1) {
-            mbar_wait(full(it % kStages), (it / kStages) & 1);
-        } else {
-            mbar_wait_cluster(full(it % kStages), (it / kStages) & 1);
-        }
-    }
-
-    // A consumer warp is done reading stage s. With clusters the first CTA's producer refills both CTAs' stage s, so
-    // every consumer warp of the cluster arrives on the first CTA's empty[s].
-    __device__ __forceinline__ void release(int s) const {
-        if constexpr (kCluster == 1) {
-            mbar_arrive(empty(s));
-        } else {
-            mbar_arrive_cluster(map_to_rank(empty(s), 0));
-        }
-    }
     __device__ __forceinline__ int* next_item_slot() const { return meta() + kStages; }
 };
 

@@ -10,27 +10,17 @@
 
 namespace fic {
 
-// Ring position `it` (a running count of stages) may be refilled once every consumer warp released its last use (with
-// clusters: every consumer warp of both CTAs).
+// Ring position `it` (a running count of stages) may be refilled once every consumer warp released its last use.
 __device__ __forceinline__ void claim_stage(const Pipeline& pipe, int it) {
-    if (it < kStages) return;
-    if constexpr (kCluster == 1) {
-        mbar_wait(pipe.empty(it % kStages), ((it / kStages) - 1) & 1);
-    } else {
-        mbar_wait_cluster(pipe.empty(it % kStages), ((it / kStages) - 1) & 1);
-    }
+    if (it >= kStages) mbar_wait(pipe.empty(it % kStages), ((it / kStages) - 1) & 1);
 }
 
 // The k-step of a tile at which the producer takes the CTA's next work item: two steps before the tile's last, so the
 // atomic's round trip overlaps the last copies, yet late enough that a CTA never sits on an item others could start.
 __device__ __forceinline__ int claim_step(int k_tiles) { return max(k_tiles - 2, 0); }
 
-__device__ __forceinline__ const u8* weight_tiles(const GemmArgs& args, int expert, int n_tile) {
-    return args.b + (static_cast<size_t>(expert) * args.n_tiles + n_tile) * args.k_tiles * kWeightTileBytes;
-}
-
 __device__ __forceinline__ const u8* weight_tiles(const GemmArgs& args, const WorkTile& tile) {
-    return weight_tiles(args, tile.expert, tile.n_tile);
+    return args.b + (static_cast<size_t>(tile.expert) * args.n_tiles + tile.n_tile) * args.k_tiles * kWeightTileBytes;
 }
 
 __device__ __forceinline__ WorkTile decode(const GemmArgs& args, int item) {
@@ -70,58 +60,6 @@ __device__ __forceinline__ void produce_bulk(const GemmArgs& args, const Pipelin
     claim_stage(pipe, it);
     meta[s] = -1;
     mbar_arrive(pipe.full(s));
-    queue.finish();
-}
-
-// Clusters of two (FIC_CLUSTER 2), thread 0 of the first CTA alone: per stage of a pair item (m-tile, n-tiles 2p and
-// 2p + 1), once both CTAs' consumers released the stage, it writes the item into both CTAs' meta, announces each CTA's
-// bytes on its full barrier, copies each token block once into both CTAs (multicast), and each CTA's weight tile into
-// that CTA (the second CTA's through its shared::cluster address). The second CTA's producer does nothing.
-__device__ __forceinline__ void produce_pairs(const GemmArgs& args, const Pipeline& pipe, const WorkQueue& queue) {
-    constexpr u32 kPeer = 1;
-    constexpr u16 kBothCtas = 0b11;
-    int* meta = pipe.meta();
-    int it = 0;
-    for (int item = queue.first(); item < queue.total;) {
-        const WorkTile tile = decode_for_rank(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets, 0);
-        const bool peer_works = tile.n_tile + 1 < args.n_tiles;
-        const u8* tokens = args.a + static_cast<size_t>(tile.first_block) * args.k_tiles * kABlockBytes;
-        const u8* weights = weight_tiles(args, tile);
-        const u8* peer_weights = weight_tiles(args, tile.expert, peer_works ? tile.n_tile + 1 : tile.n_tile);
-        const u32 token_bytes = static_cast<u32>(tile.blocks * kABlockBytes);
-        const int claim_at = claim_step(args.k_tiles);
-        int next = queue.total;
-        for (int kb = 0; kb < args.k_tiles; ++kb, ++it) {
-            const int s = it % kStages;
-            claim_stage(pipe, it);
-            if (kb == claim_at) next = queue.next();
-            meta[s] = item;
-            st_cluster_u32(map_to_rank(pipe.meta_address(s), kPeer), static_cast<u32>(item));
-            const u32 bar = pipe.full(s);
-            const u32 peer_bar = map_to_rank(bar, kPeer);
-            mbar_arrive_expect_tx(bar, token_bytes + kWeightTileBytes);
-            mbar_arrive_expect_tx_cluster(peer_bar, token_bytes + (peer_works ? kWeightTileBytes : 0u));
-#pragma unroll
-            for (int b = 0; b < kTileBlocks; ++b) {
-                if (b < tile.blocks) {
-                    bulk_load_multicast(pipe.tokens(s, b), tokens + (static_cast<size_t>(b) * args.k_tiles + kb) * kABlockBytes,
-                                        kABlockBytes, bar, kBothCtas);
-                }
-            }
-            const size_t weight_offset = static_cast<size_t>(kb) * kWeightTileBytes;
-            bulk_load(pipe.stored_weights(s), weights + weight_offset, kWeightTileBytes, bar);
-            if (peer_works) {
-                bulk_load(map_to_rank(pipe.stored_weights(s), kPeer), peer_weights + weight_offset, kWeightTileBytes, peer_bar);
-            }
-        }
-        item = next;
-    }
-    const int s = it % kStages;
-    claim_stage(pipe, it);
-    meta[s] = -1;
-    st_cluster_u32(map_to_rank(pipe.meta_address(s), kPeer), static_cast<u32>(-1));
-    mbar_arrive(pipe.full(s));
-    mbar_arrive_cluster(map_to_rank(pipe.full(s), kPeer));
     queue.finish();
 }
 

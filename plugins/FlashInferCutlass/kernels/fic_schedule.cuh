@@ -37,38 +37,24 @@ __device__ __forceinline__ WorkTile decode_work(int item, int n_tiles, const int
     return tile;
 }
 
-// Work items per m-tile: its n-tiles, or with clusters of two its pairs of n-tiles (the last pair of an odd count has
-// one n-tile: the second CTA then only follows the stages).
-__device__ __forceinline__ int work_columns(int n_tiles) { return (n_tiles + kCluster - 1) / kCluster; }
-
-// Item `item` as CTA `rank` of its cluster computes it: n-tile kCluster * column + rank (past n_tiles: nothing to do).
-__device__ __forceinline__ WorkTile decode_for_rank(int item, int n_tiles, const int* tile_offsets, const int* tile_experts,
-                                                    const int* row_offsets, int rank) {
-    WorkTile tile = decode_work(item, work_columns(n_tiles), tile_offsets, tile_experts, row_offsets);
-    tile.n_tile = kCluster * tile.n_tile + rank;
-    return tile;
-}
-
-// Hands work items to one CTA (with clusters: to the first CTA of each cluster, which produces for both), in list order across the grid: CTA b takes item b first, then whatever a global counter
+// Hands work items to one CTA, in list order across the grid: CTA b takes item b first, then whatever a global counter
 // hands out next. Items then start in list order whatever each tile costs (one-block tiles are faster), so the CTAs
 // sharing a weight tile in L2 stay within a fraction of a tile of each other instead of drifting apart over the
 // launch (the static stride of the first version lost 20-50 % on qwen3 and deepseek that way).
-// counters[0] counts items handed out past the first G (one per taker), counters[1] takers finished; both are zero at launch, and the
+// counters[0] counts items handed out past the first G, counters[1] CTAs finished; both are zero at launch, and the
 // last CTA to finish zeroes them again, so every launch (graph replays included) starts from zero without a memset.
 struct WorkQueue {
     int* counters;
     int total;
 
-    static __device__ __forceinline__ int takers() { return static_cast<int>(gridDim.x) / kCluster; }
+    __device__ __forceinline__ int first() const { return static_cast<int>(blockIdx.x); }
 
-    __device__ __forceinline__ int first() const { return static_cast<int>(blockIdx.x) / kCluster; }
+    __device__ __forceinline__ int next() const { return static_cast<int>(gridDim.x) + atomicAdd(&counters[0], 1); }
 
-    __device__ __forceinline__ int next() const { return takers() + atomicAdd(&counters[0], 1); }
-
-    // Called once per taker after its last next(): no CTA of this launch reads the counters afterwards.
+    // Called once per CTA after its last next(): no CTA of this launch reads the counters afterwards.
     __device__ __forceinline__ void finish() const {
         __threadfence();
-        if (atomicAdd(&counters[1], 1) == takers() - 1) {
+        if (atomicAdd(&counters[1], 1) == static_cast<int>(gridDim.x) - 1) {
             __threadfence();
             atomicExch(&counters[0], 0);
             atomicExch(&counters[1], 0);

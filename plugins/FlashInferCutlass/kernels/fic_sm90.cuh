@@ -47,74 +47,12 @@ __device__ __forceinline__ void mbar_wait(u32 bar, u32 parity) {
     } while (done == 0);
 }
 
-// ---- clusters (the pair builds, FIC_CLUSTER 2: two CTAs of one cluster share their token stages) ----
-
-// This CTA's rank in its cluster (0 without a cluster launch).
-__device__ __forceinline__ u32 cluster_rank() {
-    u32 rank;
-    asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
-    return rank;
-}
-
-// The shared::cluster address of this CTA's shared-window address `address` in the CTA of rank `rank`.
-__device__ __forceinline__ u32 map_to_rank(u32 address, u32 rank) {
-    u32 mapped;
-    asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(mapped) : "r"(address), "r"(rank));
-    return mapped;
-}
-
-// Every thread of every CTA of the cluster: orders each CTA's earlier shared-memory work (barrier initialisation,
-// remote arrivals and copies) before any CTA goes on (at the start) or exits (at the end: no CTA's shared memory may
-// vanish while the other still signals it).
-__device__ __forceinline__ void cluster_sync() {
-    asm volatile("barrier.cluster.arrive.release;\n\tbarrier.cluster.wait.acquire;" ::: "memory");
-}
-
-// An arrival on a barrier of any CTA of the cluster (a shared::cluster address), releasing this thread's earlier
-// memory operations (its shared-memory reads of the stage, or its remote store of the stage's work item) to the
-// thread that acquires the barrier's phase.
-__device__ __forceinline__ void mbar_arrive_cluster(u32 cluster_bar) {
-    asm volatile("mbarrier.arrive.release.cluster.shared::cluster.b64 _, [%0];" ::"r"(cluster_bar) : "memory");
-}
-
-__device__ __forceinline__ void mbar_arrive_expect_tx_cluster(u32 cluster_bar, u32 bytes) {
-    asm volatile("mbarrier.arrive.expect_tx.release.cluster.shared::cluster.b64 _, [%0], %1;" ::"r"(cluster_bar), "r"(bytes)
-                 : "memory");
-}
-
-// As mbar_wait, acquiring at cluster scope: what the other CTA released before its arrival is visible afterwards.
-__device__ __forceinline__ void mbar_wait_cluster(u32 bar, u32 parity) {
-    u32 done;
-    do {
-        asm volatile(
-            "{\n\t.reg .pred p;\n\t"
-            "mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 p, [%1], %2;\n\t"
-            "selp.u32 %0, 1, 0, p;\n\t}"
-            : "=r"(done)
-            : "r"(bar), "r"(parity)
-            : "memory");
-    } while (done == 0);
-}
-
-__device__ __forceinline__ void st_cluster_u32(u32 cluster_address, u32 value) {
-    asm volatile("st.shared::cluster.u32 [%0], %1;" ::"r"(cluster_address), "r"(value) : "memory");
-}
-
 // ---- bulk copies (the copy engine; 16-byte aligned addresses, sizes a multiple of 16) ----
 
 __device__ __forceinline__ void bulk_load(u32 dst, const void* src, u32 bytes, u32 bar) {
     asm volatile(
         "cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];"
         ::"r"(dst), "l"(src), "r"(bytes), "r"(bar)
-        : "memory");
-}
-
-// The same bytes into the same shared-memory offset of every CTA in `cta_mask`, each completing on its own barrier at
-// offset `bar`.
-__device__ __forceinline__ void bulk_load_multicast(u32 dst, const void* src, u32 bytes, u32 bar, u16 cta_mask) {
-    asm volatile(
-        "cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster [%0], [%1], %2, [%3], %4;"
-        ::"r"(dst), "l"(src), "r"(bytes), "r"(bar), "h"(cta_mask)
         : "memory");
 }
 

@@ -15,9 +15,8 @@ public sealed class KernelCatalogTests
     {
         var builds = catalog.Builds.ToList();
         // Route, gather, combine; bf16: 2 GEMM1 epilogues x (gather kernel, gather in GEMM) + GEMM2; NVFP4 tiles: the
-        // same five; NVFP4 fragments: the same five; bf16 fragments: 2 GEMM1 epilogues (gather kernel) + GEMM2; fragments
-        // in clusters of two: the same three per format.
-        Assert.Equal(3 + 5 + 5 + 5 + 3 + 6, builds.Count);
+        // same five; NVFP4 fragments: the same five; bf16 fragments: 2 GEMM1 epilogues (gather kernel) + GEMM2.
+        Assert.Equal(3 + 5 + 5 + 5 + 3, builds.Count);
         Assert.Equal(builds.Count, builds.Select(b => b.Name).Distinct().Count());
         Assert.All(builds, b => Assert.Equal(ArchRequirement.Sm90aOnly, b.Requirement));
         Assert.Equal([GpuArch.Sm90a], catalog.CompileTargets().Select(t => t.Arch).Distinct());
@@ -49,9 +48,9 @@ public sealed class KernelCatalogTests
     }
 
     [Fact]
-    public void The_default_pipeline_gathers_by_a_kernel_and_takes_both_formats_as_register_fragments()
+    public void The_default_pipelines_gather_by_a_kernel_and_take_NVFP4_as_register_fragments()
     {
-        Assert.Equal(GemmPipeline.Fragments, GemmPipeline.DefaultFor(WeightFormat.Bf16));
+        Assert.Equal(GemmPipeline.SeparateGather, GemmPipeline.DefaultFor(WeightFormat.Bf16));
         Assert.Equal(GemmPipeline.Fragments, GemmPipeline.DefaultFor(WeightFormat.Nvfp4));
         Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-fragments", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4).BuildName);
         Assert.Equal("flashinfer-cutlass/gemm-scatter-nvfp4-fragments", GemmVariant.SecondGemm(WeightFormat.Nvfp4).BuildName);
@@ -59,8 +58,8 @@ public sealed class KernelCatalogTests
         Assert.Equal("1", nvfp4.Defines["FIC_FRAGMENTS"]);
         Assert.Equal("0", nvfp4.Defines["FIC_GATHER"]);
         Assert.Equal("flashinfer-cutlass/gemm-swiglu-nvfp4-tiles", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4, GemmPipeline.SeparateGather).BuildName);
-        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16-fragments", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16).BuildName);
-        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.SeparateGather).BuildName);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16).BuildName);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16-fragments", GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.Fragments).BuildName);
         Assert.Equal(
             GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.FusedGather).BuildName,
             GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.RegisterFp4).BuildName);
@@ -74,10 +73,6 @@ public sealed class KernelCatalogTests
             GemmVariant.SecondGemm(WeightFormat.Nvfp4, GemmPipeline.RegisterFp4SeparateGather).BuildName,
             GemmVariant.SecondGemm(WeightFormat.Nvfp4, GemmPipeline.Fragments).BuildName);
         Assert.Equal("1", FlashInferCutlassKernels.Gemm(GemmVariant.SecondGemm(WeightFormat.Bf16, GemmPipeline.Fragments)).Defines["FIC_FRAGMENTS"]);
-        var pairs = FlashInferCutlassKernels.Gemm(GemmVariant.SecondGemm(WeightFormat.Bf16, GemmPipeline.FragmentPairs));
-        Assert.Equal("flashinfer-cutlass/gemm-scatter-bf16-fragments-pairs", pairs.Name);
-        Assert.Equal("2", pairs.Defines["FIC_CLUSTER"]);
-        Assert.Equal("1", nvfp4.Defines["FIC_CLUSTER"]);
         Assert.Equal(GemmPipeline.RegisterFp4, GemmPipeline.Parse("register-fp4"));
         Assert.Contains("separate-gather", Assert.Throws<ArgumentException>(() => GemmPipeline.Parse("fast")).Message, StringComparison.Ordinal);
     }
@@ -87,10 +82,10 @@ public sealed class KernelCatalogTests
     {
         Assert.Equal(GemmPipeline.DefaultFor(WeightFormat.Bf16), GemmPipeline.Choose(WeightFormat.Bf16, null));
         Assert.Equal(GemmPipeline.DefaultFor(WeightFormat.Nvfp4), GemmPipeline.Choose(WeightFormat.Nvfp4, "  "));
-        Assert.Equal(GemmPipeline.FragmentPairs, GemmPipeline.Choose(WeightFormat.Bf16, " fragment-pairs "));
+        Assert.Equal(GemmPipeline.Fragments, GemmPipeline.Choose(WeightFormat.Bf16, " fragments "));
         var error = Assert.Throws<ArgumentException>(() => GemmPipeline.Choose(WeightFormat.Bf16, "fastest"));
         Assert.Contains(GemmPipeline.EnvironmentVariable, error.Message, StringComparison.Ordinal);
-        Assert.Contains("fragment-pairs", error.Message, StringComparison.Ordinal);
+        Assert.Contains("separate-gather", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -102,7 +97,6 @@ public sealed class KernelCatalogTests
     [InlineData(GemmEpilogue.ReluSquared, WeightFormat.Nvfp4, "register-fp4", 4, 219_220)]         // 4 x 37 KiB, 64 KiB staging
     [InlineData(GemmEpilogue.SwiGlu, WeightFormat.Bf16, "fragments", 4, 230_484)]                 // 4 x 48 KiB, 32 KiB staging
     [InlineData(GemmEpilogue.WeightedScatter, WeightFormat.Bf16, "fragments", 3, 218_176)]        // 3 x 48 KiB, 64 KiB staging, 2 x 256 row infos
-    [InlineData(GemmEpilogue.WeightedScatter, WeightFormat.Bf16, "fragment-pairs", 3, 218_176)]   // clusters add no shared memory
     [InlineData(GemmEpilogue.WeightedScatter, WeightFormat.Nvfp4, "register-fp4", 4, 222_292)]     // 4 x 37 KiB, 64 KiB staging, 4 KiB row info
     public void Shared_memory_fits_the_227_KiB_opt_in(GemmEpilogue epilogue, WeightFormat format, string pipeline, int stages, int bytes)
     {

@@ -21,21 +21,6 @@ public sealed class LaunchGridsTests
         Assert.InRange(grids.Combine, 1, 132 * 8);
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(4096)]
-    public void Cluster_grids_are_whole_clusters_within_the_device_and_the_pairs_of_work(int tokens)
-    {
-        var geometry = new TileGeometry(new MoeShape(128, 8, 2880, 1536, Activation.SwiGlu, WeightFormat.Bf16), WeightLayout.Fragments);
-        var grids = LaunchGrids.For(geometry, 132, tokens, gemmCluster: 2);
-        Assert.Equal(23, geometry.W2NTiles);
-        Assert.Equal(0, grids.FirstGemm % 2);
-        Assert.Equal(0, grids.SecondGemm % 2);
-        Assert.InRange(grids.FirstGemm, 2, Math.Min(132, 2 * geometry.MaxMTiles(tokens) * ((geometry.W13NTiles + 1) / 2)));
-        Assert.InRange(grids.SecondGemm, 2, Math.Min(132, 2 * geometry.MaxMTiles(tokens) * 12));
-        Assert.Throws<ArgumentOutOfRangeException>(() => LaunchGrids.For(geometry, 132, tokens, gemmCluster: 0));
-    }
-
     [Fact]
     public void One_token_on_a_small_layer_needs_few_CTAs()
     {

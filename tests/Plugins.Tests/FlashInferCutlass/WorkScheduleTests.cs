@@ -43,28 +43,6 @@ public sealed class WorkScheduleTests
         Assert.Equal(expected.Order(), seen.Order());
     }
 
-    [Theory]
-    [InlineData(1000, 8, 128, 24)]   // qwen3-235b GEMM1 in 128-row tiles: an even n-tile count
-    [InlineData(1000, 8, 128, 23)]   // an odd count: the last pair's second CTA has nothing to compute
-    [InlineData(3, 8, 256, 1)]       // one n-tile: every second CTA only follows the stages
-    public void Clusters_of_two_cover_every_m_tile_and_n_tile_once_in_pairs_of_one_m_tile(int tokens, int topK, int experts, int nTiles)
-    {
-        var routing = RandomRouting(tokens, topK, experts, TileGeometry.MaxTileBlocks, seed: tokens + nTiles);
-        var seen = new HashSet<(int Block, int NTile)>();
-        for (var item = 0; item < routing.TotalTiles * WorkScheduleModel.WorkColumns(nTiles, 2); item++)
-        {
-            var first = WorkScheduleModel.DecodeForRank(item, nTiles, 2, 0, routing);
-            var second = WorkScheduleModel.DecodeForRank(item, nTiles, 2, 1, routing);
-            Assert.Equal(first with { NTile = second.NTile }, second);
-            Assert.Equal(first.NTile + 1, second.NTile);
-            Assert.InRange(first.NTile, 0, nTiles - 1);
-            Assert.True(seen.Add((first.FirstBlock, first.NTile)));
-            if (second.NTile < nTiles) Assert.True(seen.Add((second.FirstBlock, second.NTile)));
-        }
-
-        Assert.Equal(routing.TotalTiles * nTiles, seen.Count);
-    }
-
     [Fact]
     public void Neighbouring_items_share_a_weight_tile_within_a_group()
     {

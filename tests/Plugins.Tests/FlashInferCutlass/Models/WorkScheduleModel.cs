@@ -10,16 +10,6 @@ internal static class WorkScheduleModel
 {
     public static int TotalWork(RoutingModel routing, int nTiles) => routing.TotalTiles * nTiles;
 
-    /// <summary><c>work_columns</c>: work items per m-tile with clusters of <paramref name="cluster"/> CTAs.</summary>
-    public static int WorkColumns(int nTiles, int cluster) => (nTiles + cluster - 1) / cluster;
-
-    /// <summary><c>decode_for_rank</c>: the tile CTA <paramref name="rank"/> of a cluster computes for <paramref name="item"/>.</summary>
-    public static WorkTile DecodeForRank(int item, int nTiles, int cluster, int rank, RoutingModel routing)
-    {
-        var tile = Decode(item, WorkColumns(nTiles, cluster), routing);
-        return tile with { NTile = (cluster * tile.NTile) + rank };
-    }
-
     public static WorkTile Decode(int item, int nTiles, RoutingModel routing)
     {
         var tileRows = routing.TileBlocks * TileGeometry.BlockRows;
