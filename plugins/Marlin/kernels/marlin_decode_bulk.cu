@@ -282,9 +282,9 @@ MARLIN_DEVICE void signal_item(const MarlinParams& p, const DecodeItem& it, int 
 
 // The overlapping consumers' signals, each a release increment. A GEMM1 item is reported at once (a GEMM2 item of its
 // expert may be waiting for it, here or in another CTA). Nothing waits for a GEMM2 item's report, so it is deferred: the
-// warp sends it after the consumers' next barrier, when its partials are long written and the fence finds nothing
-// outstanding, and reads the counter's answer (to see whether it reduces the tile) after the barrier after that, so the
-// atomic's round trip overlaps a pass of streaming. A warp holds at most one of each: it signals every fourth item.
+// warp sends it at the end of its next pass, when its partials are long written and the fence finds nothing
+// outstanding, and reads the counter's answer (to see whether it reduces the tile) at the end of the pass after that,
+// so the atomic's round trip overlaps a pass of streaming. A warp holds at most one of each: it signals every fourth item.
 struct DeferredSignal
 {
     int tile = -1;           // a GEMM2 item of this row tile awaits its report (-1: none)
@@ -356,7 +356,7 @@ MARLIN_DEVICE RecordOperands<NT> load_record(u32 stage, u32 activations, int slo
 // Multiplies one pass with NT n-tiles; its first stage has been waited for. Every consumer thread releases each stage
 // once it has read it. Then reduces over the warps and writes the pass's columns (ends with the consumers synchronised).
 // OVERLAP: the column's epilogue constants are loaded before the stream (their latency hides behind it), and a
-// signal this warp deferred is sent, and an earlier one's answer read, right after the first barrier.
+// signal this warp deferred is sent, and an earlier one's answer read, after the last barrier.
 template <int NT, int NT_MAX, int FORMAT, bool OVERLAP>
 MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, const Ring& ring, RingCursor& cursor,
                                 const DecodeItem& it, int group, int columns, DeferredSignal& deferred)
@@ -413,11 +413,6 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
         for (int q = 0; q < 4; ++q) even[nt][q] += odd[nt][q];
     store_accumulators<NT, NT_MAX>(s.reduce, even);
     consumer_sync();
-    if constexpr (OVERLAP)
-    {
-        finish_deferred_signal(p, deferred, s.routing.active_count);
-        send_deferred_signal(p, deferred);
-    }
     int column, row;
     float lo, hi;
     if (reduced_column<NT_MAX>(s.reduce, NT, column, row, lo, hi) && column < columns)
@@ -429,6 +424,14 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
             write_column(p, it, pairs[column], row, lo, hi);
     }
     consumer_sync();  // the reduce buffer is free again, and every write of the pass is ordered before the signal
+    if constexpr (OVERLAP)
+    {
+        // After the pass's last barrier, so that the release increment's wait for this warp's earlier writes and a row
+        // tile's reduction (global reads of every split's partials) hold up only this warp, whose records of the next
+        // stages the ring waits for, and not the other three at a barrier.
+        finish_deferred_signal(p, deferred, s.routing.active_count);
+        send_deferred_signal(p, deferred);
+    }
 }
 
 template <int NT_MAX, int FORMAT, bool OVERLAP>
