@@ -44,38 +44,16 @@ internal static class Fp4ConversionModel
     }
 
     /// <summary>
-    /// A stored fragment tile (5 KiB) as the 128 × 64 bf16 A operand the consumer threads hand to wgmma
-    /// (load_fragments): thread (c, w, l = 4g + q) converts word kk of its code record with word kk of its quad's scale
-    /// record into a0 = (r, 16kk + 2q), a1 = (r + 8, same), a2 = (r, 16kk + 2q + 8), a3 = (r + 8, same), r = 64c + 16w + g,
-    /// each register the pair (k, k + 1), low half first.
+    /// A stored NVFP4 fragment tile (5 KiB) as the bf16 A operand the consumer threads hand to wgmma (load_fragments):
+    /// thread t converts word kk of its code record with word kk of its quad's scale record into its registers a0 .. a3
+    /// of chunk kk (<see cref="FragmentOperand"/>).
     /// </summary>
     public static ushort[,] DequantFragmentTile(ReadOnlySpan<byte> stored)
     {
-        var tile = new ushort[TileGeometry.FragTileRows, TileGeometry.TileK];
-        for (var thread = 0; thread < TileGeometry.FragTileRows * 2; thread++)
-        {
-            var (warpgroup, warp, lane) = (thread / 128, (thread % 128) / 32, thread % 32);
-            var row = (64 * warpgroup) + (16 * warp) + (lane / 4);
-            for (var kk = 0; kk < TileGeometry.TileK / 16; kk++)
-            {
-                var word = BinaryPrimitives.ReadUInt32LittleEndian(stored[((16 * thread) + (4 * kk))..]);
-                var scales = BinaryPrimitives.ReadUInt32LittleEndian(stored[(TileGeometry.FragCodeBytes + (16 * (thread / 4)) + (4 * kk))..]);
-                var registers = FragmentToBf16(word, scales);
-                var column = (16 * kk) + (2 * (lane % 4));
-                Place(tile, row, column, registers[0]);
-                Place(tile, row + 8, column, registers[1]);
-                Place(tile, row, column + 8, registers[2]);
-                Place(tile, row + 8, column + 8, registers[3]);
-            }
-        }
-
-        return tile;
-
-        static void Place(ushort[,] tile, int row, int column, uint pair)
-        {
-            tile[row, column] = (ushort)pair;
-            tile[row, column + 1] = (ushort)(pair >> 16);
-        }
+        var bytes = stored.ToArray();
+        return FragmentOperand.Assemble((thread, kk) => FragmentToBf16(
+            BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan((16 * thread) + (4 * kk))),
+            BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(TileGeometry.FragCodeBytes + (16 * (thread / 4)) + (4 * kk)))));
     }
 
     /// <summary>mul.rn.bf16x2: each half multiplied exactly and rounded once to bf16.</summary>
