@@ -1,10 +1,10 @@
 // FlashInferCutlass: the consumer warpgroups of the Fragments form (weights as register fragments). The CTA tile is
 // 128 weight rows x up to 256 tokens: warpgroup c owns weight rows 64c .. 64c + 63 as wgmma's A operand, loaded from the
 // stage's fragment tile straight into registers (NVFP4 converted on the way: no bf16 tile in shared memory, no proxy
-// fence, no barrier between the converting threads; bf16 loaded as stored), and multiplies them by the tile's tokens, wgmma's B operand, with
-// N = 64 x blocks: a tile of fewer than four blocks costs proportionally less, and no warpgroup idles. The
-// accumulators are the output transposed (weight rows x tokens); the epilogue turns them back through shared memory
-// (fic_epilogue_fragments.cuh).
+// fence, no barrier between the converting threads; bf16 loaded as stored), and multiplies them by the tile's tokens,
+// wgmma's B operand, with N = 64 x blocks: a tile of fewer than four blocks costs proportionally less, and no warpgroup
+// idles. The accumulators are the output transposed (weight rows x tokens); the epilogue turns them back through shared
+// memory (fic_epilogue_fragments.cuh).
 //
 // Each k-step's fragments (16 registers) are converted while the tensor cores multiply the previous k-step's, into the
 // other of two register sets: the loop body is written twice so that both sets have fixed registers. wgmma reads its
