@@ -11,7 +11,12 @@ namespace MoeTune.Plugins.FlashInferCutlass.Kernels;
 /// </summary>
 public sealed class FlashInferCutlassKernels : IKernelCatalog
 {
-    public static KernelBuild Route { get; } = Auxiliary("route", "fic_route.cu", "fic_route");
+    /// <summary>Routing in two launches: the grid-wide expert histogram, then the scan and the scatter (kernels/fic_route.cu).</summary>
+    public static KernelBuild Route { get; } = Auxiliary("route", "fic_route.cu", RouteCountKernelName, RoutePlaceKernelName);
+
+    public const string RouteCountKernelName = "fic_route_count";
+
+    public const string RoutePlaceKernelName = "fic_route_place";
 
     public static KernelBuild Gather { get; } = Auxiliary("gather", "fic_gather.cu", "fic_gather");
 
@@ -51,11 +56,11 @@ public sealed class FlashInferCutlassKernels : IKernelCatalog
         };
     }
 
-    private static KernelBuild Auxiliary(string name, string file, string kernel) => new()
+    private static KernelBuild Auxiliary(string name, string file, params string[] kernels) => new()
     {
         Name = "flashinfer-cutlass/" + name,
         Source = KernelSources.Unit(file),
-        KernelNames = [kernel],
+        KernelNames = kernels,
         Headers = KernelSources.Headers,
         Requirement = ArchRequirement.Sm90aOnly,
     };

@@ -21,11 +21,17 @@ public sealed class ForwardKernels : IDisposable
     // Two counters for GEMM1's launches, two for GEMM2's (kernels/fic_schedule.cuh); each launch leaves its pair zero.
     private const int WorkCounterInts = 4;
 
+    // The routing's expert counts and row cursors, a reported-id flag and a done counter (kernels/fic_route.cu); its
+    // second launch leaves them zero.
+    private const int RouteScratchInts = (2 * TileGeometry.MaxExperts) + 2;
+
     private readonly List<CudaModule> modules = [];
     private readonly KernelArguments arguments = new();
     private readonly int multiprocessors;
     private readonly DeviceBuffer workCounters;
-    private CudaFunction route = null!;
+    private readonly DeviceBuffer routeScratch;
+    private CudaFunction routeCount = null!;
+    private CudaFunction routePlace = null!;
     private CudaFunction gather = null!;
     private CudaFunction combine = null!;
     private CudaFunction firstGemm = null!;
@@ -36,6 +42,7 @@ public sealed class ForwardKernels : IDisposable
         Geometry = new TileGeometry(shape, pipeline.LayoutFor(shape.Format));
         this.multiprocessors = multiprocessors;
         workCounters = DeviceBuffer.Allocate<int>(context, WorkCounterInts);
+        routeScratch = DeviceBuffer.Allocate<int>(context, RouteScratchInts);
         FirstVariant = GemmVariant.FirstGemm(shape.Activation, shape.Format, pipeline);
         SecondVariant = GemmVariant.SecondGemm(shape.Format, pipeline);
     }
@@ -65,7 +72,10 @@ public sealed class ForwardKernels : IDisposable
         try
         {
             kernels.workCounters.Fill(0u);
-            kernels.route = kernels.LoadOne(compiler, context, device, FlashInferCutlassKernels.Route, logger);
+            kernels.routeScratch.Fill(0u);
+            var routing = kernels.LoadModule(compiler, context, device, FlashInferCutlassKernels.Route, logger);
+            kernels.routeCount = routing.GetFunction(FlashInferCutlassKernels.RouteCountKernelName);
+            kernels.routePlace = routing.GetFunction(FlashInferCutlassKernels.RoutePlaceKernelName);
             kernels.gather = kernels.LoadOne(compiler, context, device, FlashInferCutlassKernels.Gather, logger);
             kernels.combine = kernels.LoadOne(compiler, context, device, FlashInferCutlassKernels.Combine, logger);
             kernels.firstGemm = kernels.LoadOne(compiler, context, device, FlashInferCutlassKernels.Gemm(kernels.FirstVariant), logger);
@@ -85,9 +95,13 @@ public sealed class ForwardKernels : IDisposable
     public void Route(nint stream, nint topKIds, int tokens, in RoutingBuffers routing)
     {
         var shape = Geometry.Shape;
-        route.Launch(new LaunchConfig(1, LaunchGrids.RouteThreads), stream, arguments.Clear()
+        var grid = new LaunchConfig(Grids(tokens).Route, LaunchGrids.RouteThreads);
+        routeCount.Launch(grid, stream, arguments.Clear()
+            .Add(topKIds).Add(tokens * shape.TopK).Add(shape.TopK).Add(shape.Experts).Add(routeScratch.Address));
+        routePlace.Launch(grid, stream, arguments.Clear()
             .Add(topKIds).Add(tokens * shape.TopK).Add(shape.TopK).Add(shape.Experts).Add(Geometry.TileBlocks)
-            .Add(routing.RowOffsets).Add(routing.TileOffsets).Add(routing.TileExperts).Add(routing.RowSources).Add(routing.EntryRows));
+            .Add(routing.RowOffsets).Add(routing.TileOffsets).Add(routing.TileExperts).Add(routing.RowSources).Add(routing.EntryRows)
+            .Add(routeScratch.Address));
     }
 
     /// <summary>
@@ -150,6 +164,7 @@ public sealed class ForwardKernels : IDisposable
 
         modules.Clear();
         workCounters.Dispose();
+        routeScratch.Dispose();
     }
 
     private LaunchGrids Grids(int tokens) => LaunchGrids.For(Geometry, multiprocessors, tokens);
@@ -170,13 +185,16 @@ public sealed class ForwardKernels : IDisposable
         TopK = Geometry.Shape.TopK,
     };
 
-    private CudaFunction LoadOne(KernelCompiler compiler, CudaContext context, DeviceInfo device, KernelBuild build, ILogger? logger)
+    private CudaFunction LoadOne(KernelCompiler compiler, CudaContext context, DeviceInfo device, KernelBuild build, ILogger? logger) =>
+        LoadModule(compiler, context, device, build, logger).GetFunction(build.KernelNames.Single());
+
+    private CudaModule LoadModule(KernelCompiler compiler, CudaContext context, DeviceInfo device, KernelBuild build, ILogger? logger)
     {
         var compiled = compiler.Compile(build, device);
         DumpCubin(compiled, logger);
         var module = CudaModule.Load(context, compiled);
         modules.Add(module);
-        return module.GetFunction(build.KernelNames.Single());
+        return module;
     }
 
     private static void DumpCubin(CompiledKernel compiled, ILogger? logger)

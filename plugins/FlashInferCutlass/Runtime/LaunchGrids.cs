@@ -7,9 +7,12 @@ namespace MoeTune.Plugins.FlashInferCutlass.Runtime;
 /// lives on the device), so a forward is capturable into a CUDA graph; each kernel bounds its own loops by the
 /// routing results it reads.
 /// </summary>
-public sealed record LaunchGrids(int Gather, int FirstGemm, int SecondGemm, int Combine)
+public sealed record LaunchGrids(int Route, int Gather, int FirstGemm, int SecondGemm, int Combine)
 {
     public const int RouteThreads = 1024;
+
+    /// <summary>Routing entries (token · k + slot) per routing CTA: a 1024-thread CTA takes four each.</summary>
+    private const int RouteEntriesPerBlock = 4096;
 
     public const int GatherThreads = 256;
 
@@ -31,6 +34,7 @@ public sealed record LaunchGrids(int Gather, int FirstGemm, int SecondGemm, int 
         var rowsPerGatherBlock = GatherThreads / 32;
         var combineChunks = (long)tokens * geometry.Shape.Hidden / 8;
         return new LaunchGrids(
+            Route: Clamp(CeilDiv((long)tokens * geometry.Shape.TopK, RouteEntriesPerBlock), multiprocessors),
             Gather: Clamp(CeilDiv(rows, rowsPerGatherBlock), multiprocessors * GatherBlocksPerSm),
             FirstGemm: Clamp(tiles * geometry.W13NTiles, multiprocessors),
             SecondGemm: Clamp(tiles * geometry.W2NTiles, multiprocessors),

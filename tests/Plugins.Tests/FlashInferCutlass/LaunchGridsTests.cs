@@ -17,6 +17,7 @@ public sealed class LaunchGridsTests
         var grids = LaunchGrids.For(geometry, 132, tokens);
         Assert.InRange(grids.FirstGemm, 1, Math.Min(132, geometry.MaxMTiles(tokens) * geometry.W13NTiles));
         Assert.InRange(grids.SecondGemm, 1, Math.Min(132, geometry.MaxMTiles(tokens) * geometry.W2NTiles));
+        Assert.InRange(grids.Route, 1, Math.Min(132, ((tokens * 8) + 4095) / 4096));
         Assert.InRange(grids.Gather, 1, 132 * 4);
         Assert.InRange(grids.Combine, 1, 132 * 8);
     }
@@ -25,6 +26,6 @@ public sealed class LaunchGridsTests
     public void One_token_on_a_small_layer_needs_few_CTAs()
     {
         var geometry = new TileGeometry(new MoeShape(8, 1, 256, 128, Activation.SwiGlu, WeightFormat.Bf16));
-        Assert.Equal(new LaunchGrids(Gather: 8, FirstGemm: 1, SecondGemm: 1, Combine: 1), LaunchGrids.For(geometry, 132, 1));
+        Assert.Equal(new LaunchGrids(Route: 1, Gather: 8, FirstGemm: 1, SecondGemm: 1, Combine: 1), LaunchGrids.For(geometry, 132, 1));
     }
 }
