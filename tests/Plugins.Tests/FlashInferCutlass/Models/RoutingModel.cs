@@ -3,7 +3,7 @@ using MoeTune.Plugins.FlashInferCutlass.Layout;
 namespace MoeTune.Plugins.Tests.FlashInferCutlass.Models;
 
 /// <summary>
-/// What <c>fic_route</c> computes for m-tiles of up to <see cref="TileBlocks"/> blocks, with an expert's rows in
+/// What <c>kernels/fic_route.cu</c> computes for m-tiles of up to <see cref="TileBlocks"/> blocks, with an expert's rows in
 /// ascending entry order (the kernel's order within an expert varies; the offsets, tiles and the set of entries per
 /// expert do not).
 /// </summary>
