@@ -43,25 +43,6 @@ __device__ __forceinline__ void slice_of(int entries, int block, int blocks, int
     end = min(entries, begin + per);
 }
 
-// The lanes of this warp (among those executing) whose value equals this lane's.
-__device__ __forceinline__ u32 lanes_with_same(int value) {
-    u32 peers;
-    asm volatile("match.any.sync.b32 %0, %1, %2;" : "=r"(peers) : "r"(value), "r"(__activemask()));
-    return peers;
-}
-
-// Adds `count` at local[id] once for every lane of the warp with the same id (one shared-memory atomic per distinct
-// id: with few experts, as Mixtral's 8, most of a warp's entries share one) and returns what this lane's entry gets:
-// the counter's old value plus its rank among those lanes. Lanes with invalid ids do not call it.
-__device__ __forceinline__ int add_per_id(int* local, int id, u32 peers) {
-    const int lane = static_cast<int>(threadIdx.x % 32);
-    const int leader = __ffs(peers) - 1;
-    int base = 0;
-    if (lane == leader) base = atomicAdd(&local[id], __popc(peers));
-    base = __shfl_sync(peers, base, leader);
-    return base + __popc(peers & ((1u << lane) - 1u));
-}
-
 // This CTA's histogram of its slice into `local` (zeroed here); ids outside [0, E) are reported once per forward.
 __device__ __forceinline__ void count_slice(const int* __restrict__ topk_ids, int begin, int end, int top_k, int experts,
                                             int* local, int* scratch) {
@@ -69,10 +50,8 @@ __device__ __forceinline__ void count_slice(const int* __restrict__ topk_ids, in
     __syncthreads();
     for (int i = begin + static_cast<int>(threadIdx.x); i < end; i += kRouteThreads) {
         const int id = __ldg(topk_ids + i);
-        const bool valid = static_cast<unsigned>(id) < static_cast<unsigned>(experts);
-        const u32 peers = lanes_with_same(valid ? id : -1);
-        if (valid) {
-            add_per_id(local, id, peers);
+        if (static_cast<unsigned>(id) < static_cast<unsigned>(experts)) {
+            atomicAdd(&local[id], 1);
         } else if (atomicExch(&scratch[kReported], 1) == 0) {
             report_bad_expert(i, id, experts, top_k);
         }
@@ -155,10 +134,8 @@ extern "C" __global__ void __launch_bounds__(kRouteThreads) fic_route_place(
     __syncthreads();
     for (int i = begin + tid; i < end; i += kRouteThreads) {
         const int id = __ldg(topk_ids + i);
-        const bool valid = static_cast<unsigned>(id) < static_cast<unsigned>(experts);
-        const u32 peers = lanes_with_same(valid ? id : -1);
-        if (valid) {
-            const int row = add_per_id(local, id, peers);
+        if (static_cast<unsigned>(id) < static_cast<unsigned>(experts)) {
+            const int row = atomicAdd(&local[id], 1);
             row_sources[row] = i;
             entry_rows[i] = row;
         } else {
