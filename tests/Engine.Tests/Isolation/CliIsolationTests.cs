@@ -24,6 +24,18 @@ public sealed class CliIsolationTests : IDisposable
         Assert.Matches(@"plan:\s+Reference \(latency", tune.Output);
     }
 
+    [Fact]
+    public void Run_forced_onto_a_backend_with_wrong_numbers_exits_with_the_correctness_code()
+    {
+        _cli.Environment = _cli.Environment.With("MOETUNE_PLUGINS", FixturePlugins.CopyFault(_cli.TempPath("plugins"), "wrong"));
+
+        var run = _cli.Run("run", "--model", _cli.ModelPath, "--format", "bf16", "--tokens", "4", "--backend", "faulty");
+
+        Assert.True(run.ExitCode == ExitCodes.CorrectnessFailure, run.ToString());
+        Assert.Contains("Faulty (plan Faulty; source: --backend)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("(FAIL: tolerance 0.01)", run.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--isolation", "bogus", "unknown isolation 'bogus'; valid: none, cuda-plugins, all-plugins")]
     [InlineData("--probe-timeout", "0", "--probe-timeout must be a positive number of seconds, got 0")]
