@@ -27,6 +27,8 @@ public sealed unsafe class CublasLtGemm : IDisposable
     private const int AlgorithmsTried = 8;
 
     private readonly List<DeviceBuffer> buffers = [];
+    // The current set-up's descriptors and layouts (replaced for each set-up tried); the library handle lives as long as
+    // the GEMM.
     private readonly List<(nint Handle, Func<nint, CublasStatus> Destroy)> native = [];
     private nint handle;
     private nint operation;
@@ -78,6 +80,7 @@ public sealed unsafe class CublasLtGemm : IDisposable
         try
         {
             gemm.Allocate(context, fills, stream);
+            CublasLtException.Check(CublasLtInterop.cublasLtCreate(out gemm.handle), $"creating a cuBLASLt handle for a {Label(precision)} {size}³ GEMM");
             gemm.SetUp(stream);
             return gemm;
         }
@@ -97,6 +100,12 @@ public sealed unsafe class CublasLtGemm : IDisposable
     public void Dispose()
     {
         DestroyDescriptors();
+        if (handle != 0)
+        {
+            CublasLtInterop.cublasLtDestroy(handle);
+            handle = 0;
+        }
+
         buffers.ForEach(buffer => buffer.Dispose());
         buffers.Clear();
     }
@@ -175,8 +184,6 @@ public sealed unsafe class CublasLtGemm : IDisposable
     private void Describe(GemmSetUp setUp, string what)
     {
         DestroyDescriptors();
-        CublasLtException.Check(CublasLtInterop.cublasLtCreate(out handle), what);
-        native.Add((handle, CublasLtInterop.cublasLtDestroy));
         CublasLtException.Check(CublasLtInterop.cublasLtMatmulDescCreate(out operation, CublasComputeType.Compute32F, CudaDataType.R32F), what);
         native.Add((operation, CublasLtInterop.cublasLtMatmulDescDestroy));
         SetAttribute(MatmulDescAttribute.TransA, (int)CublasOperation.Transpose, what);
