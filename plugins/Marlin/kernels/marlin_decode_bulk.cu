@@ -535,19 +535,42 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
 #define DECODE_OVERLAP_MIN_CTAS_NT1 4
 #define DECODE_OVERLAP_MIN_CTAS_NT2 3
 
-// One extern "C" entry point per build: the kernel names the host looks up (KernelNames.cs), each one instance of
-// decode_bulk_moe with its launch bounds.
-#define DECODE_BULK_ENTRY(name, min_ctas, nt, format, overlap)                                          \
-    extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, min_ctas) name(const MarlinParams p) \
-    {                                                                                                    \
-        decode_bulk_moe<nt, format, overlap>(p);                                                         \
-    }
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT1) marlin_decode_bulk_nvfp4_nt1(const MarlinParams p)
+{
+    decode_bulk_moe<1, MARLIN_FORMAT_NVFP4, false>(p);
+}
 
-DECODE_BULK_ENTRY(marlin_decode_bulk_nvfp4_nt1, DECODE_BULK_MIN_CTAS_NT1, 1, MARLIN_FORMAT_NVFP4, false)
-DECODE_BULK_ENTRY(marlin_decode_bulk_nvfp4_nt2, DECODE_BULK_MIN_CTAS_NT2, 2, MARLIN_FORMAT_NVFP4, false)
-DECODE_BULK_ENTRY(marlin_decode_bulk_mxfp4_nt1, DECODE_BULK_MIN_CTAS_NT1, 1, MARLIN_FORMAT_MXFP4, false)
-DECODE_BULK_ENTRY(marlin_decode_bulk_mxfp4_nt2, DECODE_BULK_MIN_CTAS_NT2, 2, MARLIN_FORMAT_MXFP4, false)
-DECODE_BULK_ENTRY(marlin_decode_overlap_nvfp4_nt1, DECODE_OVERLAP_MIN_CTAS_NT1, 1, MARLIN_FORMAT_NVFP4, true)
-DECODE_BULK_ENTRY(marlin_decode_overlap_nvfp4_nt2, DECODE_OVERLAP_MIN_CTAS_NT2, 2, MARLIN_FORMAT_NVFP4, true)
-DECODE_BULK_ENTRY(marlin_decode_overlap_mxfp4_nt1, DECODE_OVERLAP_MIN_CTAS_NT1, 1, MARLIN_FORMAT_MXFP4, true)
-DECODE_BULK_ENTRY(marlin_decode_overlap_mxfp4_nt2, DECODE_OVERLAP_MIN_CTAS_NT2, 2, MARLIN_FORMAT_MXFP4, true)
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT2) marlin_decode_bulk_nvfp4_nt2(const MarlinParams p)
+{
+    decode_bulk_moe<2, MARLIN_FORMAT_NVFP4, false>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT1) marlin_decode_bulk_mxfp4_nt1(const MarlinParams p)
+{
+    decode_bulk_moe<1, MARLIN_FORMAT_MXFP4, false>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_BULK_MIN_CTAS_NT2) marlin_decode_bulk_mxfp4_nt2(const MarlinParams p)
+{
+    decode_bulk_moe<2, MARLIN_FORMAT_MXFP4, false>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_OVERLAP_MIN_CTAS_NT1) marlin_decode_overlap_nvfp4_nt1(const MarlinParams p)
+{
+    decode_bulk_moe<1, MARLIN_FORMAT_NVFP4, true>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_OVERLAP_MIN_CTAS_NT2) marlin_decode_overlap_nvfp4_nt2(const MarlinParams p)
+{
+    decode_bulk_moe<2, MARLIN_FORMAT_NVFP4, true>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_OVERLAP_MIN_CTAS_NT1) marlin_decode_overlap_mxfp4_nt1(const MarlinParams p)
+{
+    decode_bulk_moe<1, MARLIN_FORMAT_MXFP4, true>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(DECODE_BULK_THREADS, DECODE_OVERLAP_MIN_CTAS_NT2) marlin_decode_overlap_mxfp4_nt2(const MarlinParams p)
+{
+    decode_bulk_moe<2, MARLIN_FORMAT_MXFP4, true>(p);
+}
