@@ -35,6 +35,13 @@ public sealed class MarlinBackend : IMoeBackend
     /// </summary>
     public DecodePipeline? DecodePipeline { get; init; }
 
+    /// <summary>
+    /// Macros added to the decode build (its compile-time switches, e.g. <c>MARLIN_SHIFTS_ON_FMA=0</c> in
+    /// kernels/marlin_decode_bulk.cu), so that tools/kernel-timer can time a switch's two settings on one card in one
+    /// run. Empty (the default) for every layer the engine prepares.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> DecodeDefines { get; init; } = new Dictionary<string, string>();
+
     public string Name => "Marlin";
 
     public IReadOnlyList<string> Aliases { get; } = ["MARLIN"];
@@ -64,7 +71,7 @@ public sealed class MarlinBackend : IMoeBackend
             DecodePipeline, Environment.GetEnvironmentVariable(DecodePipelineChoice.EnvironmentVariable), context.Device);
         var launch = DecodeLaunch.For(
             pipeline, MarlinPreparedLayer.SmResourcesOf(cuda.Device), cuda.Device.MaxSharedMemoryPerBlockOptin, geometry.RecordBytes);
-        var modules = MarlinModules.Load(compiler, cuda, launch);
+        var modules = MarlinModules.Load(compiler, cuda, launch, DecodeDefines);
         PreparedWeights prepared;
         try
         {

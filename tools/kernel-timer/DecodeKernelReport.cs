@@ -16,7 +16,7 @@ namespace MoeTune.Tools.KernelTimer;
 /// </summary>
 internal static class DecodeKernelReport
 {
-    public static IEnumerable<string> Lines(KernelCompiler compiler, CudaContext context)
+    public static IEnumerable<string> Lines(KernelCompiler compiler, CudaContext context, KernelVariant variant)
     {
         var device = context.Device;
         var sm = new SmResources(
@@ -25,7 +25,7 @@ internal static class DecodeKernelReport
             device.MaxSharedMemoryPerMultiprocessor);
         foreach (var pipeline in Enum.GetValues<DecodePipeline>())
         {
-            var build = MarlinKernelSources.DecodeOf(pipeline);
+            var build = MarlinKernelSources.DecodeOf(pipeline).WithDefines(variant.Defines);
             if (!build.Requirement.TrySelectTarget(device.SmMajor, device.SmMinor, out _, out var reason))
             {
                 yield return $"- {DecodePipelineChoice.Name(pipeline)} pipeline: not on this GPU ({reason})";
@@ -41,7 +41,8 @@ internal static class DecodeKernelReport
                 var resources = module.GetFunction(name).Resources;
                 var ctas = Occupancy.ResidentCtas(sm, resources.Registers, launch.Threads, launch.SharedBytes(columnTiles));
                 var warps = launch.Threads / 32;
-                yield return $"- {name}: {resources.Registers} registers, {resources.LocalBytes} B local per thread, " +
+                var label = variant == KernelVariant.Plain ? name : $"{name} ({variant.Name})";
+                yield return $"- {label}: {resources.Registers} registers, {resources.LocalBytes} B local per thread, " +
                              $"{launch.SharedBytes(columnTiles)} B shared per CTA, {ctas} CTAs ({ctas * warps} warps) per SM";
             }
         }

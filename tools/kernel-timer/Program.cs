@@ -59,9 +59,12 @@ internal static class Program
              (nominal is { } n ? $", nominal {n / 1e12:F2} TB/s (DESIGN.md)." : "."));
         Line("");
         Line("Decode kernels:");
-        foreach (var line in DecodeKernelReport.Lines(compiler, context))
+        foreach (var variant in options.Variants)
         {
-            Line(line);
+            foreach (var line in DecodeKernelReport.Lines(compiler, context, variant))
+            {
+                Line(line);
+            }
         }
 
         Line("");
@@ -79,7 +82,11 @@ internal static class Program
             var weights = SyntheticWeights.Generate(model.Shape, options.Seed);
             foreach (var pipeline in options.Pipelines)
             {
-                TimePreset(context, stream, timer, new MarlinBackend(compiler) { DecodePipeline = pipeline }, model, weights, options, measured, nominal);
+                foreach (var variant in options.Variants)
+                {
+                    var backend = new MarlinBackend(compiler) { DecodePipeline = pipeline, DecodeDefines = variant.Defines };
+                    TimePreset(context, stream, timer, backend, variant, model, weights, options, measured, nominal);
+                }
             }
         }
 
@@ -87,8 +94,8 @@ internal static class Program
     }
 
     private static void TimePreset(
-        CudaContext context, CudaStream stream, ForwardTimer timer, MarlinBackend backend, ModelSpec model, MoeWeights weights, TimerOptions options,
-        double measured, double? nominal)
+        CudaContext context, CudaStream stream, ForwardTimer timer, MarlinBackend backend, KernelVariant variant, ModelSpec model, MoeWeights weights,
+        TimerOptions options, double measured, double? nominal)
     {
         var info = context.Device.ToDeviceInfo();
         var pipeline = DecodePipelineChoice.Resolve(
@@ -111,7 +118,8 @@ internal static class Program
                 var ratios = samples.Select((s, i) => s / floors[i]).ToArray();
                 var finite = sets[0].Output.Download<ushort>().All(v => (v & 0x7F80) != 0x7F80) ? "finite" : "NON-FINITE";
                 var nominalFloor = nominal is { } n ? Statistics.Median(floors) * measured / n : (double?)null;
-                var path = geometry.UsesDecodePath(tokens) ? $"decode ({DecodePipelineChoice.Name(pipeline)})" : "prefill";
+                var build = variant == KernelVariant.Plain ? "" : $", {variant.Name}";
+                var path = geometry.UsesDecodePath(tokens) ? $"decode ({DecodePipelineChoice.Name(pipeline)}{build})" : "prefill";
                 Line($"| {model.Name} | {tokens} | {path} " +
                      $"| {Statistics.Median(samples):F1} | {Statistics.Quantile(samples, 0.1):F1} | {Statistics.Quantile(samples, 0.9):F1} " +
                      $"| {sets.Average(s => s.ActiveExperts):F1} | {sets.Average(s => s.ActiveBytes) / 1e6:F1} " +

@@ -7,19 +7,25 @@ using MoeTune.Plugins.Marlin.Planning;
 namespace MoeTune.Tools.KernelTimer;
 
 /// <summary>
-/// The harness's command line: <c>kernel-timer [--presets a,b] [--tokens 1,4,16] [--pipelines ring,bulk,overlap] [--samples 200]
-/// [--sets 8] [--seed 1]</c>. Without <c>--pipelines</c> each preset runs the decode pipeline the backend picks for the GPU
-/// (<see cref="DecodePipelineChoice"/>); with it, each named pipeline in turn on the same weights and inputs.
+/// The harness's command line: <c>kernel-timer [--presets a,b] [--tokens 1,4,16] [--pipelines ring,bulk,overlap]
+/// [--variant name:MACRO=VALUE,...]... [--samples 200] [--sets 8] [--seed 1]</c>. Without <c>--pipelines</c> each preset runs
+/// the decode pipeline the backend picks for the GPU (<see cref="DecodePipelineChoice"/>); with it, each named pipeline in
+/// turn on the same weights and inputs. Each <c>--variant</c> adds a build of the decode kernels with those macros (their
+/// compile-time switches), timed beside the plain build, pipeline by pipeline, on the same weights and inputs.
 /// </summary>
-internal sealed record TimerOptions(IReadOnlyList<ModelSpec> Presets, IReadOnlyList<int> Tokens, IReadOnlyList<DecodePipeline?> Pipelines, int Samples, int Sets, int Seed)
+internal sealed record TimerOptions(
+    IReadOnlyList<ModelSpec> Presets, IReadOnlyList<int> Tokens, IReadOnlyList<DecodePipeline?> Pipelines, IReadOnlyList<KernelVariant> Variants,
+    int Samples, int Sets, int Seed)
 {
-    public const string Usage = "kernel-timer [--presets name,name|all] [--tokens 1,2,4,8,16] [--pipelines ring,bulk,overlap] [--samples 200] [--sets 8] [--seed 1]";
+    public const string Usage = "kernel-timer [--presets name,name|all] [--tokens 1,2,4,8,16] [--pipelines ring,bulk,overlap] " +
+                                "[--variant name:MACRO=VALUE,MACRO=VALUE]... [--samples 200] [--sets 8] [--seed 1]";
 
     public static TimerOptions Parse(IReadOnlyList<string> args)
     {
         var presets = ModelPresets.All;
         IReadOnlyList<int> tokens = [1, 2, 4, 8, 16, 64];
         IReadOnlyList<DecodePipeline?> pipelines = [null];
+        var variants = new List<KernelVariant> { KernelVariant.Plain };
         var (samples, sets, seed) = (200, 8, 1);
         for (var i = 0; i < args.Count; i++)
         {
@@ -34,6 +40,9 @@ internal sealed record TimerOptions(IReadOnlyList<ModelSpec> Presets, IReadOnlyL
                     break;
                 case "--pipelines":
                     pipelines = value.Split(',').Select(name => (DecodePipeline?)DecodePipelineChoice.Parse(name)).ToArray();
+                    break;
+                case "--variant":
+                    variants.Add(KernelVariant.Parse(value));
                     break;
                 case "--samples":
                     samples = Positive(value);
@@ -51,7 +60,7 @@ internal sealed record TimerOptions(IReadOnlyList<ModelSpec> Presets, IReadOnlyL
             i++;
         }
 
-        return new TimerOptions(presets, tokens, pipelines, samples, sets, seed);
+        return new TimerOptions(presets, tokens, pipelines, variants, samples, sets, seed);
     }
 
     private static int Positive(string text) =>

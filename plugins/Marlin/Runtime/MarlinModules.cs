@@ -45,12 +45,15 @@ internal sealed class MarlinModules : IDisposable
 
     public CudaFunction Reduce { get; }
 
-    /// <summary>Compiles (or fetches from the cache) the decode build of <paramref name="launch"/>'s pipeline and the prefill build for <paramref name="context"/>'s device and loads them.</summary>
-    public static MarlinModules Load(KernelCompiler compiler, CudaContext context, DecodeLaunch launch)
+    /// <summary>
+    /// Compiles (or fetches from the cache) the decode build of <paramref name="launch"/>'s pipeline, with
+    /// <paramref name="decodeDefines"/> added, and the prefill build for <paramref name="context"/>'s device and loads them.
+    /// </summary>
+    public static MarlinModules Load(KernelCompiler compiler, CudaContext context, DecodeLaunch launch, IReadOnlyDictionary<string, string> decodeDefines)
     {
         ArgumentNullException.ThrowIfNull(compiler);
         ArgumentNullException.ThrowIfNull(launch);
-        var decode = compiler.Load(MarlinKernelSources.DecodeOf(launch.Pipeline), context);
+        var decode = compiler.Load(MarlinKernelSources.DecodeOf(launch.Pipeline).WithDefines(decodeDefines), context);
         try
         {
             var prefill = compiler.Load(MarlinKernelSources.Prefill, context);

@@ -267,7 +267,8 @@ MARLIN_DEVICE void acquire_gemm1_done(const MarlinParams& p, int expert)
 // One record against up to 8 * NT columns: four k-steps, each an A fragment decoded from one word of the lane's codes
 // and NT mma steps. b[nt][h] is half h of the lane's 32 activation bytes of n-tile nt (k 16 t .. 16 t + 7, then + 8).
 template <int NT, int FORMAT>
-MARLIN_DEVICE void multiply_record(uint4 words, u32 scale_pair, const uint4 (&b)[NT][2], float (&acc)[NT][4])
+MARLIN_DEVICE void multiply_record(uint4 words, u32 scale_pair, const uint4 (&b)[NT][2], float (&acc)[NT][4],
+                                 const ShiftMultipliers& shifts = constant_shift_multipliers())
 {
     static_assert(NT == 1 || NT == 2, "one or two n-tiles");
     u32 scale_lo, scale_hi;
@@ -277,7 +278,7 @@ MARLIN_DEVICE void multiply_record(uint4 words, u32 scale_pair, const uint4 (&b)
     for (int j = 0; j < 4; ++j)
     {
         u32 a[4];
-        decode_a_fragment(w[j], scale_lo, scale_hi, a);
+        decode_a_fragment(w[j], scale_lo, scale_hi, a, shifts);
 #pragma unroll
         for (int nt = 0; nt < NT; ++nt)
         {

@@ -27,6 +27,28 @@ public sealed record KernelBuild
 
     public ArchRequirement Requirement { get; init; } = ArchRequirement.Sm80Plus;
 
+    /// <summary>
+    /// This build with <paramref name="extra"/> macros added (a name already defined takes the new value); the build
+    /// itself when there are none. For timing a kernel's compile-time switches against each other; the defines are part
+    /// of the options and so of the cache key.
+    /// </summary>
+    public KernelBuild WithDefines(IReadOnlyDictionary<string, string> extra)
+    {
+        ArgumentNullException.ThrowIfNull(extra);
+        if (extra.Count == 0)
+        {
+            return this;
+        }
+
+        var merged = new Dictionary<string, string>(Defines, StringComparer.Ordinal);
+        foreach (var (name, value) in extra)
+        {
+            merged[name] = value;
+        }
+
+        return this with { Defines = merged };
+    }
+
     /// <summary>The complete NVRTC option list for <paramref name="arch"/>; it is part of the cache key.</summary>
     public IReadOnlyList<string> CompileOptions(GpuArch arch)
     {
