@@ -34,13 +34,11 @@
 #define DECODE_BULK_COLUMN_STRIDE (DECODE_BULK_STAGE_RECORDS * MARLIN_CHUNK_K * 2 + DECODE_BULK_COLUMN_SKEW)
 #define DECODE_BULK_CONSUMER_BARRIER 1        // named barrier of the consumer warps (0 is __syncthreads)
 
-// Switches of the overlapped pipeline, each 1 by default; tools/kernel-timer --define NAME=0 builds the earlier form, so
-// that both can be timed on one card in one run (NOTES.md, session 4).
+// How much of the FP4 decode's integer work the bulk-copy pipelines move from the ALU to the FMA pipe (ShiftMultipliers):
+// 0 none (shifts and LEA), 1 the four left shifts, 2 also the right shift (IMAD.HI) and the scale's multiply-add.
+// tools/kernel-timer --variant name:MARLIN_SHIFTS_ON_FMA=0 times the forms against each other on one card in one run.
 #ifndef MARLIN_SHIFTS_ON_FMA
-#define MARLIN_SHIFTS_ON_FMA 1       // the FP4 decode's shifts as IMAD (ShiftMultipliers)
-#endif
-#ifndef MARLIN_DEFER_GEMM1_REPORT
-#define MARLIN_DEFER_GEMM1_REPORT 1  // a GEMM1 item's report waits until its warp would block (wait_for_stage)
+#define MARLIN_SHIFTS_ON_FMA 2
 #endif
 
 static_assert(DECODE_BULK_WARPS == DECODE_WARPS + 1, "one producer warp besides the consumers");
@@ -61,7 +59,7 @@ struct BulkShared
     int stages;
     int stage_bytes;
     int is_last;
-    ShiftMultipliers shifts;  // constant_shift_multipliers(), read back so that the compiler cannot fold them
+    ShiftMultipliers shifts;  // constant_shift_multipliers(FORMAT), read back so that the compiler cannot fold them
     // The ring fills the rest of the dynamic shared memory. The routing scratch lives there until the ring's first use.
     alignas(128) RoutingScratch ring;
 };
@@ -290,48 +288,18 @@ MARLIN_DEVICE void signal_item(const MarlinParams& p, const DecodeItem& it, int 
     reduce_if_last(p, it.tile, before, active_count);
 }
 
-// The overlapping consumers' signals, each a release increment. A GEMM2 item of a GEMM1 item's expert may be waiting
-// for the GEMM1 item's report, here or in another CTA, so that report is held back only while its warp streams full
-// stages (wait_for_stage). Nothing waits for a GEMM2 item's report, so it is deferred further: the
+// The overlapping consumers' signals, each a release increment. A GEMM1 item is reported at once (a GEMM2 item of its
+// expert may be waiting for it, here or in another CTA). Nothing waits for a GEMM2 item's report, so it is deferred: the
 // warp sends it at the end of its next pass, when its partials are long written and the fence finds nothing
 // outstanding, and reads the counter's answer (to see whether it reduces the tile) at the end of the pass after that,
 // so the atomic's round trip overlaps a pass of streaming. A warp holds at most one of each: it signals every fourth item.
+// (Holding a GEMM1 report back while the warp had full stages to multiply was measured slower: NOTES.md, session 4.)
 struct DeferredSignal
 {
     int tile = -1;           // a GEMM2 item of this row tile awaits its report (-1: none)
     int answered_tile = -1;  // the row tile whose counter lane 0's `before` answers (-1: none)
     u32 before = 0;
-    int gemm1_expert = -1;   // a GEMM1 item of this expert awaits its report (-1: none)
-    int gemm1_waits = 0;     // stage waits the warp has passed since that item
 };
-
-MARLIN_DEVICE void send_gemm1_report(const MarlinParams& p, DeferredSignal& d)
-{
-    if (d.gemm1_expert < 0) return;
-    if ((threadIdx.x & 31) == 0) red_add_release_gpu(p.counters + MARLIN_COUNTER_EXPERT_DONE + d.gemm1_expert, 1u);
-    __syncwarp();
-    d.gemm1_expert = -1;
-}
-
-// Waits for a stage's copies. The release of a GEMM1 report waits for the item's h stores (ncu at T = 1: the
-// signalling warp's ERRBAR, then the other three at the next pass's barrier, ~15 % of the warps' samples), so the warp
-// holds the report back while it has full stages to multiply: it sends it at its second stage wait after the item,
-// when the stores are long done, or at once if the stage is not full. Never later: a GEMM2 pass of the same expert, in
-// this CTA or another, may need the report before the producer copies its h, so a warp must not block on a stage while
-// it holds one. (The consumers' barriers are safe to pass with it: a warp reaches them only after every stage of its
-// pass is full, and so are the other warps' stages, which are the same.)
-MARLIN_DEVICE void wait_for_stage(const MarlinParams& p, u32 full, u32 phase, DeferredSignal& d)
-{
-    if (d.gemm1_expert >= 0)
-    {
-        const bool full_now = __all_sync(0xffffffffu, moetune::mbarrier_test_wait(full, phase));
-        if (!full_now || d.gemm1_waits > 0)
-            send_gemm1_report(p, d);
-        else
-            ++d.gemm1_waits;
-    }
-    moetune::mbarrier_wait(full, phase);
-}
 
 MARLIN_DEVICE void send_deferred_signal(const MarlinParams& p, DeferredSignal& d)
 {
@@ -355,14 +323,8 @@ MARLIN_DEVICE void signal_item_overlapped(const MarlinParams& p, const DecodeIte
         deferred.tile = it.tile;
         return;
     }
-#if MARLIN_DEFER_GEMM1_REPORT
-    send_gemm1_report(p, deferred);  // the one before (a warp reports every fourth item), if still held
-    deferred.gemm1_expert = it.expert;
-    deferred.gemm1_waits = 0;
-#else
     if ((threadIdx.x & 31) == 0) red_add_release_gpu(p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert, 1u);
     __syncwarp();
-#endif
 }
 
 // This lane's view of one pass's stages.
@@ -409,10 +371,13 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
                                 const DecodeItem& it, int group, int columns, DeferredSignal& deferred)
 {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
-#if MARLIN_SHIFTS_ON_FMA
-    const ShiftMultipliers shifts = s.shifts;
+    constexpr ShiftMultipliers constant = constant_shift_multipliers(FORMAT);
+#if MARLIN_SHIFTS_ON_FMA >= 2
+    const ShiftMultipliers shifts{s.shifts.by2, s.shifts.by4, s.shifts.by8, s.shifts.by64, s.shifts.high_by8, s.shifts.scale, true};
+#elif MARLIN_SHIFTS_ON_FMA == 1
+    const ShiftMultipliers shifts{s.shifts.by2, s.shifts.by4, s.shifts.by8, s.shifts.by64, constant.high_by8, constant.scale, false};
 #else
-    constexpr ShiftMultipliers shifts = constant_shift_multipliers();
+    const ShiftMultipliers shifts = constant;
 #endif
     ColumnEpilogue epilogue{};
     if constexpr (OVERLAP) epilogue = column_epilogue(p, it, g);
@@ -430,13 +395,7 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
     const int stages = item_stages(it);
     for (int k = 0; k < stages; ++k)
     {
-        if (k > 0)
-        {
-            if constexpr (OVERLAP)
-                wait_for_stage(p, full_barrier(s, cursor.stage), cursor.phase, deferred);
-            else
-                moetune::mbarrier_wait(full_barrier(s, cursor.stage), cursor.phase);
-        }
+        if (k > 0) moetune::mbarrier_wait(full_barrier(s, cursor.stage), cursor.phase);
         const int n = stage_records(it, k);
         const u32 stage = ring.base + cursor.stage * ring.stage_bytes;
         const u32 activations = stage + DECODE_BULK_STAGE_RECORDS * record_bytes_of(FORMAT);
@@ -501,10 +460,7 @@ MARLIN_DEVICE void consume(const MarlinParams& p, BulkShared<NT_MAX>& s, const D
     for (int done = 0;; ++done)
     {
         // The item's first stage tells which item and group it is.
-        if constexpr (OVERLAP)
-            wait_for_stage(p, full_barrier(s, cursor.stage), cursor.phase, deferred);
-        else
-            moetune::mbarrier_wait(full_barrier(s, cursor.stage), cursor.phase);
+        moetune::mbarrier_wait(full_barrier(s, cursor.stage), cursor.phase);
         const int item = s.stage_item[cursor.stage];
         if (item < 0) break;
         const int group = s.stage_group[cursor.stage];
@@ -524,8 +480,7 @@ MARLIN_DEVICE void consume(const MarlinParams& p, BulkShared<NT_MAX>& s, const D
     }
     if constexpr (OVERLAP)
     {
-        // The last reports: the writes they cover were ordered before this warp's last pass barrier.
-        send_gemm1_report(p, deferred);
+        // The last reports: the partials they cover were ordered before this warp's last pass barrier.
         finish_deferred_signal(p, deferred, s.routing.active_count);
         send_deferred_signal(p, deferred);
         finish_deferred_signal(p, deferred, s.routing.active_count);
@@ -572,7 +527,7 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
                 moetune::mbarrier_init(empty_barrier(s, k), DECODE_WARPS * 32);
             }
             moetune::fence_mbarrier_init();
-            s.shifts = constant_shift_multipliers();
+            s.shifts = constant_shift_multipliers(FORMAT);
         }
     }
     moetune::fence_proxy_async_shared();  // every thread's ordinary use of the routing scratch precedes the copies into the ring
