@@ -34,11 +34,12 @@
 #define DECODE_BULK_COLUMN_STRIDE (DECODE_BULK_STAGE_RECORDS * MARLIN_CHUNK_K * 2 + DECODE_BULK_COLUMN_SKEW)
 #define DECODE_BULK_CONSUMER_BARRIER 1        // named barrier of the consumer warps (0 is __syncthreads)
 
-// How much of the FP4 decode's integer work the bulk-copy pipelines move from the ALU to the FMA pipe (ShiftMultipliers):
-// 0 none (shifts and LEA), 1 the four left shifts, 2 also the right shift (IMAD.HI) and the scale's multiply-add.
-// tools/kernel-timer --variant name:MARLIN_SHIFTS_ON_FMA=0 times the forms against each other on one card in one run.
+// The FP4 decode's four left shifts as IMAD on the FMA pipe (ShiftMultipliers) in the bulk-copy pipelines.
+// tools/kernel-timer --variant name:MARLIN_SHIFTS_ON_FMA=0 builds them as shifts, to time both on one card in one run.
+// Measured on an H100 (NOTES.md, session 4): 2-6 % faster; moving the right shift (IMAD.HI) and the scale's
+// multiply-add over as well was slower than this.
 #ifndef MARLIN_SHIFTS_ON_FMA
-#define MARLIN_SHIFTS_ON_FMA 2
+#define MARLIN_SHIFTS_ON_FMA 1
 #endif
 
 static_assert(DECODE_BULK_WARPS == DECODE_WARPS + 1, "one producer warp besides the consumers");
@@ -59,7 +60,7 @@ struct BulkShared
     int stages;
     int stage_bytes;
     int is_last;
-    ShiftMultipliers shifts;  // constant_shift_multipliers(FORMAT), read back so that the compiler cannot fold them
+    ShiftMultipliers shifts;  // constant_shift_multipliers(), read back so that the compiler cannot fold them
     // The ring fills the rest of the dynamic shared memory. The routing scratch lives there until the ring's first use.
     alignas(128) RoutingScratch ring;
 };
@@ -371,13 +372,10 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
                                 const DecodeItem& it, int group, int columns, DeferredSignal& deferred)
 {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
-    constexpr ShiftMultipliers constant = constant_shift_multipliers(FORMAT);
-#if MARLIN_SHIFTS_ON_FMA >= 2
-    const ShiftMultipliers shifts{s.shifts.by2, s.shifts.by4, s.shifts.by8, s.shifts.by64, s.shifts.high_by8, s.shifts.scale, true};
-#elif MARLIN_SHIFTS_ON_FMA == 1
-    const ShiftMultipliers shifts{s.shifts.by2, s.shifts.by4, s.shifts.by8, s.shifts.by64, constant.high_by8, constant.scale, false};
+#if MARLIN_SHIFTS_ON_FMA
+    const ShiftMultipliers shifts = s.shifts;
 #else
-    const ShiftMultipliers shifts = constant;
+    constexpr ShiftMultipliers shifts = constant_shift_multipliers();
 #endif
     ColumnEpilogue epilogue{};
     if constexpr (OVERLAP) epilogue = column_epilogue(p, it, g);
@@ -527,7 +525,7 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
                 moetune::mbarrier_init(empty_barrier(s, k), DECODE_WARPS * 32);
             }
             moetune::fence_mbarrier_init();
-            s.shifts = constant_shift_multipliers(FORMAT);
+            s.shifts = constant_shift_multipliers();
         }
     }
     moetune::fence_proxy_async_shared();  // every thread's ordinary use of the routing scratch precedes the copies into the ring

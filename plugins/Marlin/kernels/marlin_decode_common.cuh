@@ -268,11 +268,11 @@ MARLIN_DEVICE void acquire_gemm1_done(const MarlinParams& p, int expert)
 // and NT mma steps. b[nt][h] is half h of the lane's 32 activation bytes of n-tile nt (k 16 t .. 16 t + 7, then + 8).
 template <int NT, int FORMAT>
 MARLIN_DEVICE void multiply_record(uint4 words, u32 scale_pair, const uint4 (&b)[NT][2], float (&acc)[NT][4],
-                                 const ShiftMultipliers& shifts = constant_shift_multipliers(FORMAT))
+                                 const ShiftMultipliers& shifts = constant_shift_multipliers())
 {
     static_assert(NT == 1 || NT == 2, "one or two n-tiles");
     u32 scale_lo, scale_hi;
-    decode_scales(scale_pair, ScaleCodec{shifts.scale, scale_codec(FORMAT).addend}, scale_lo, scale_hi);
+    decode_scales(scale_pair, scale_codec(FORMAT), scale_lo, scale_hi);
     const u32 w[4] = {words.x, words.y, words.z, words.w};
 #pragma unroll
     for (int j = 0; j < 4; ++j)

@@ -89,31 +89,25 @@ MARLIN_DEVICE void decode_scales(u32 scale_pair, ScaleCodec codec, u32& row_lo, 
     row_hi = __byte_perm(scale_pair, 0u, 0x4141) * codec.multiplier + codec.addend;
 }
 
-// The decode's shifts and the scale conversion's multiplier as multiplications. Written with constants (which the
-// compiler turns into SHF and LEA) all of a word's integer operations run on the ALU pipe, which at T = 1 ncu found the
-// busiest (57 % of the kernel's cycles, the FMA pipe 14 %). With values the compiler cannot see (the bulk-copy kernels
-// read them back from shared memory) the shifts and the scale's multiply-add become IMAD on the FMA pipe, and the ALU
-// keeps the six masks and the byte permutes. high_by8 is 2^29: umulhi(w, 2^29) = w >> 3, used where right_on_fma is
-// set (a compile-time constant wherever the struct is built: ptxas does not turn an umulhi by 2^29 back into a shift).
+// The decode's four left shifts as multipliers. Written as shifts (constant multipliers, which the compiler turns into
+// SHF), all eleven integer operations of a word run on the ALU pipe, which at T = 1 ncu found the busiest (57 % of the
+// kernel's cycles, the FMA pipe 14 %). Multiplied by values the compiler cannot see (the bulk-copy kernels read them back
+// from shared memory), the shifts become IMAD on the FMA pipe and the ALU keeps the six masks and the right shift.
 struct ShiftMultipliers
 {
-    u32 by2, by4, by8, by64, high_by8, scale;
-    bool right_on_fma;
+    u32 by2, by4, by8, by64;
 };
 
-MARLIN_DEVICE constexpr ShiftMultipliers constant_shift_multipliers(int format)
-{
-    return ShiftMultipliers{2u, 4u, 8u, 64u, 1u << 29, format == MARLIN_FORMAT_NVFP4 ? 16u : 128u, false};
-}
+MARLIN_DEVICE constexpr ShiftMultipliers constant_shift_multipliers() { return ShiftMultipliers{2u, 4u, 8u, 64u}; }
 
 // Decodes k-step j's word of a lane's record slice into the four A registers, scaled per row (lo: row g, hi: g + 8).
-MARLIN_DEVICE void decode_a_fragment(u32 word, u32 scale_row_lo, u32 scale_row_hi, u32 (&a)[4], const ShiftMultipliers& m)
+MARLIN_DEVICE void decode_a_fragment(u32 word, u32 scale_row_lo, u32 scale_row_hi, u32 (&a)[4],
+                                     const ShiftMultipliers& m = constant_shift_multipliers())
 {
     a[0] = bf16x2_mul(word & MARLIN_CODE_MASK, scale_row_lo);
     a[1] = bf16x2_mul((word * m.by8) & MARLIN_CODE_MASK, scale_row_hi);
     a[2] = bf16x2_mul(((word * m.by64) & MARLIN_MAGNITUDE_MASK) | ((word * m.by2) & MARLIN_SIGN_MASK), scale_row_lo);
-    const u32 right = m.right_on_fma ? __umulhi(word, m.high_by8) : word >> 3;
-    a[3] = bf16x2_mul((right & MARLIN_MAGNITUDE_MASK) | ((word * m.by4) & MARLIN_SIGN_MASK), scale_row_hi);
+    a[3] = bf16x2_mul(((word >> 3) & MARLIN_MAGNITUDE_MASK) | ((word * m.by4) & MARLIN_SIGN_MASK), scale_row_hi);
 }
 
 // One m16n8k16 step with the B fragment's two words given apart (they come from different halves of a 16-byte load).

@@ -128,7 +128,6 @@ MARLIN_DEVICE void prefill_gemm(const MarlinParams& p)
     const u8* weights = Second ? p.w2 : p.w13;
     const u64 policy = moetune::l2_evict_first_policy();
     const ScaleCodec codec = scale_codec(p.format);
-    constexpr ShiftMultipliers shifts = constant_shift_multipliers(MARLIN_FORMAT_NVFP4);  // the decode's shifts (its scale field unused here)
 
     int row_tile[PREFILL_TILES_PER_WARP];
     bool row_valid[PREFILL_TILES_PER_WARP];
@@ -208,10 +207,10 @@ MARLIN_DEVICE void prefill_gemm(const MarlinParams& p)
             const u32 scales = lds16(record + scale_offset(p.format, g, t));
             u32 scale_lo, scale_hi;
             decode_scales(scales, codec, scale_lo, scale_hi);
-            decode_a_fragment(words.x, scale_lo, scale_hi, a[m][0], shifts);
-            decode_a_fragment(words.y, scale_lo, scale_hi, a[m][1], shifts);
-            decode_a_fragment(words.z, scale_lo, scale_hi, a[m][2], shifts);
-            decode_a_fragment(words.w, scale_lo, scale_hi, a[m][3], shifts);
+            decode_a_fragment(words.x, scale_lo, scale_hi, a[m][0]);
+            decode_a_fragment(words.y, scale_lo, scale_hi, a[m][1]);
+            decode_a_fragment(words.z, scale_lo, scale_hi, a[m][2]);
+            decode_a_fragment(words.w, scale_lo, scale_hi, a[m][3]);
         }
 #pragma unroll
         for (int nt = 0; nt < PREFILL_NTILES; ++nt)
