@@ -54,6 +54,12 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
     /// <summary>GEMM1 of a pipeline that gathers in the GEMM reads the hidden states itself.</summary>
     public bool Gathers => Epilogue != GemmEpilogue.WeightedScatter && Pipeline.Gather == TokenGather.InFirstGemm;
 
+    /// <summary>Clusters of two CTAs sharing their weight tiles (<c>FIC_PAIRS</c>): bf16 tiles of a pipeline that pairs them.</summary>
+    public bool Pairs => Pipeline.Bf16Pairs && Form == GemmForm.Bf16Tiles && !Gathers;
+
+    /// <summary>CTAs per cluster of the launch: 2 for <see cref="Pairs"/>, else 1.</summary>
+    public int ClusterSize => Pairs ? 2 : 1;
+
     /// <summary>64-row token blocks of one m-tile at most.</summary>
     public int TileBlocks => Form == GemmForm.Fragments ? TileGeometry.MaxTileBlocks : 2;
 
@@ -80,8 +86,8 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
 
     /// <summary>
     /// Dynamic shared memory per CTA: the ring, the converted bf16 buffers, the epilogue's staging tile and GEMM2 row
-    /// information (fragments), the gathered rows' token indices, the mbarriers, one work-item slot per stage plus one,
-    /// and 1 KiB to align the base.
+    /// information (fragments), the gathered rows' token indices, the mbarriers (with pairs two more, for handing the
+    /// pair to the second CTA), one work-item slot per stage plus one (with pairs plus two), and 1 KiB to align the base.
     /// </summary>
     public int SharedMemoryBytes
     {
@@ -94,9 +100,10 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
                 : 2 * TileGeometry.MaxTileBlocks * TileGeometry.ABlockBytes;
             var rowInfo = Form == GemmForm.Fragments && Epilogue == GemmEpilogue.WeightedScatter ? 2 * tileRows * 8 : 0;
             var tokenIndex = Gathers ? tileRows * 4 : 0;
-            var barriers = (2 * Stages) + converted;
+            var barriers = (2 * Stages) + converted + (Pairs ? 2 : 0);
+            var metaSlots = Stages + 1 + (Pairs ? 1 : 0);
             return (Stages * StageBytes) + (converted * TileGeometry.BTileBytes) + staging + rowInfo + tokenIndex
-                + (8 * barriers) + (4 * (Stages + 1)) + 1024;
+                + (8 * barriers) + (4 * metaSlots) + 1024;
         }
     }
 
@@ -115,7 +122,7 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
                 GemmForm.ConvertedTiles => "-tiles",
                 _ => "-fragments",
             };
-            return $"flashinfer-cutlass/gemm-{EpilogueName}-{Weights.ToName()}{path}{(Gathers ? "-gather" : "")}";
+            return $"flashinfer-cutlass/gemm-{EpilogueName}-{Weights.ToName()}{path}{(Gathers ? "-gather" : "")}{(Pairs ? "-pairs" : "")}";
         }
     }
 
@@ -126,6 +133,7 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
         ["FIC_WEIGHTS"] = Weights == WeightFormat.Nvfp4 ? 1 : 0,
         ["FIC_FRAGMENTS"] = Form == GemmForm.Fragments ? 1 : 0,
         ["FIC_GATHER"] = Gathers ? 1 : 0,
+        ["FIC_PAIRS"] = Pairs ? 1 : 0,
         ["FIC_STAGES"] = Stages,
         ["FIC_SMEM_BYTES"] = SharedMemoryBytes,
     };

@@ -45,6 +45,11 @@ public sealed class ForwardKernels : IDisposable
         routeScratch = DeviceBuffer.Allocate<int>(context, RouteScratchInts);
         FirstVariant = GemmVariant.FirstGemm(shape.Activation, shape.Format, pipeline);
         SecondVariant = GemmVariant.SecondGemm(shape.Format, pipeline);
+        if (FirstVariant.ClusterSize != SecondVariant.ClusterSize)
+        {
+            throw new NotSupportedException(
+                $"pipeline {pipeline}: GEMM1 and GEMM2 launch with different cluster sizes ({FirstVariant.ClusterSize} and {SecondVariant.ClusterSize})");
+        }
     }
 
     public GemmVariant FirstVariant { get; }
@@ -167,7 +172,7 @@ public sealed class ForwardKernels : IDisposable
         routeScratch.Dispose();
     }
 
-    private LaunchGrids Grids(int tokens) => LaunchGrids.For(Geometry, multiprocessors, tokens);
+    private LaunchGrids Grids(int tokens) => LaunchGrids.For(Geometry, multiprocessors, tokens, FirstVariant.ClusterSize);
 
     private GemmArguments Arguments(in RoutingBuffers routing, nint a, nint b, nint output, nint scales, nint routeWeights) => new()
     {

@@ -24,8 +24,14 @@ public sealed record LaunchGrids(int Route, int Gather, int FirstGemm, int Secon
     /// <summary>Combine blocks per SM.</summary>
     private const int CombineBlocksPerSm = 8;
 
-    public static LaunchGrids For(TileGeometry geometry, int multiprocessors, int tokens)
+    /// <param name="geometry">The problem's tile geometry.</param>
+    /// <param name="multiprocessors">The device's SMs (one GEMM CTA each).</param>
+    /// <param name="tokens">The forward's token count.</param>
+    /// <param name="gemmCluster">CTAs per cluster of the grouped GEMMs (2 for tile pairs: a cluster takes two work items at
+    /// a time, and the grid is a whole number of clusters).</param>
+    public static LaunchGrids For(TileGeometry geometry, int multiprocessors, int tokens, int gemmCluster = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(gemmCluster, 1);
         ArgumentNullException.ThrowIfNull(geometry);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(multiprocessors);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens);
@@ -36,8 +42,8 @@ public sealed record LaunchGrids(int Route, int Gather, int FirstGemm, int Secon
         return new LaunchGrids(
             Route: Clamp(CeilDiv((long)tokens * geometry.Shape.TopK, RouteEntriesPerBlock), multiprocessors),
             Gather: Clamp(CeilDiv(rows, rowsPerGatherBlock), multiprocessors * GatherBlocksPerSm),
-            FirstGemm: Clamp(tiles * geometry.W13NTiles, multiprocessors),
-            SecondGemm: Clamp(tiles * geometry.W2NTiles, multiprocessors),
+            FirstGemm: gemmCluster * Clamp(CeilDiv(tiles * geometry.W13NTiles, gemmCluster), multiprocessors / gemmCluster),
+            SecondGemm: gemmCluster * Clamp(CeilDiv(tiles * geometry.W2NTiles, gemmCluster), multiprocessors / gemmCluster),
             Combine: Clamp(CeilDiv(combineChunks, CombineThreads), multiprocessors * CombineBlocksPerSm));
     }
 

@@ -35,7 +35,7 @@ __device__ __forceinline__ void convert_stage(const Pipeline& pipe, int it, int 
 __device__ __forceinline__ void finish_tile(const GemmArgs& args, const Pipeline& pipe, const WorkTile& tile, int consumer,
                                             int pending, const EpilogueInputs& in, float (&acc)[128]) {
     wgmma_wait<0>();
-    if (threadIdx.x % 32 == 0) mbar_arrive(pipe.empty(pending));
+    if (threadIdx.x % 32 == 0) pipe.release(pending);
 #pragma unroll
     for (int i = 0; i < 128; ++i) register_fence(acc[i]);
     run_epilogue(args, tile, tile.first_block + consumer, in, acc);
@@ -52,8 +52,10 @@ __device__ __forceinline__ void consume_tiles(const GemmArgs& args, const Pipeli
     for (int it = 0;;) {
         mbar_wait(pipe.full(it % kStages), (it / kStages) & 1);
         const int item = meta[it % kStages];
-        if (item < 0) return;
-        const WorkTile tile = decode_work(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
+        if (item == kEndItem) return;
+        // kIdleItem (pairs): no tokens for this CTA, the stages only go round.
+        const WorkTile tile = item == kIdleItem ? WorkTile{0, 0, 0, 0}
+                                                : decode_work(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
         const bool active = consumer < tile.blocks;
         EpilogueInputs in = epilogue_loads(args, tile, tile.first_block + consumer, active);
         int pending = -1;  // the stage whose wgmma group may still be reading shared memory
@@ -64,10 +66,10 @@ __device__ __forceinline__ void consume_tiles(const GemmArgs& args, const Pipeli
                 multiply_stage(acc, pipe, it, consumer, kb);
                 if (kb == 0) epilogue_dependent_loads(args, in);
                 wgmma_wait<1>();  // the previous stage's group is done: release it
-                if (pending >= 0 && lane == 0) mbar_arrive(pipe.empty(pending));
+                if (pending >= 0 && lane == 0) pipe.release(pending);
                 pending = s;
             } else if (lane == 0) {
-                mbar_arrive(pipe.empty(s));  // nothing to read for an idle half tile
+                pipe.release(s);  // nothing to read for an idle half tile
             }
         }
         if (active) finish_tile(args, pipe, tile, consumer, pending, in, acc);

@@ -8,6 +8,8 @@
 //   FIC_GATHER    = 0  tokens arrive pre-tiled (bulk copies);  1  the producer warpgroup gathers each token row from
 //                      the hidden states itself (GEMM1 only)
 //   FIC_EPILOGUE  = 1  GEMM1, SwiGLU;  2  GEMM1, ReLU^2;  3  GEMM2, router weighting and scatter
+//   FIC_PAIRS     = 0  one CTA per work item;  1  clusters of two CTAs take two neighbouring work items (two m-tiles of
+//                      one n-tile), each copying half of their shared weight tile into both CTAs (bf16 tiles only)
 //   FIC_STAGES    = depth of the shared-memory ring;  FIC_SMEM_BYTES = the host's size of it all (checked here)
 #pragma once
 #include "fic_common.cuh"
@@ -22,6 +24,9 @@
 #if FIC_GATHER < 0 || FIC_GATHER > 1 || (FIC_GATHER == 1 && FIC_EPILOGUE == 3)
 #error "FIC_GATHER must be 0 or 1, and only GEMM1 (FIC_EPILOGUE 1 or 2) gathers"
 #endif
+#if !defined(FIC_PAIRS) || FIC_PAIRS < 0 || FIC_PAIRS > 1 || (FIC_PAIRS == 1 && (FIC_WEIGHTS != 0 || FIC_FRAGMENTS != 0 || FIC_GATHER != 0))
+#error "FIC_PAIRS must be 0 or 1, and only bf16 tiles with bulk-copied tokens run in pairs"
+#endif
 #if FIC_EPILOGUE < 1 || FIC_EPILOGUE > 3
 #error "FIC_EPILOGUE must be 1 (SwiGLU), 2 (ReLU^2) or 3 (weighted scatter)"
 #endif
@@ -34,6 +39,7 @@ constexpr Form kForm = FIC_FRAGMENTS == 1 ? Form::Fragments : FIC_WEIGHTS == 0 ?
 constexpr bool kFp4 = FIC_WEIGHTS == 1;
 constexpr bool kGather = FIC_GATHER == 1;
 constexpr bool kSecondGemm = FIC_EPILOGUE == 3;
+constexpr bool kPairs = FIC_PAIRS == 1;
 constexpr int kTileBlocks = kForm == Form::Fragments ? kMaxTileBlocks : 2;  // 64-row token blocks of one m-tile
 constexpr int kTileTokenRows = kTileBlocks * kBlockRows;
 constexpr int kScheduleGroup = kScheduleGroupRows / kTileTokenRows;        // m-tiles walked together per n-tile

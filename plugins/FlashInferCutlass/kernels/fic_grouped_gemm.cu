@@ -21,7 +21,13 @@
 
 using namespace fic;
 
-extern "C" __global__ void __launch_bounds__(384, 1) fic_grouped_gemm(const __grid_constant__ GemmArgs args) {
+#if FIC_PAIRS
+#define FIC_CLUSTER_DIMS __cluster_dims__(2, 1, 1)
+#else
+#define FIC_CLUSTER_DIMS
+#endif
+
+extern "C" __global__ void __launch_bounds__(384, 1) FIC_CLUSTER_DIMS fic_grouped_gemm(const __grid_constant__ GemmArgs args) {
     extern __shared__ __align__(1024) u8 smem[];
     u32 dynamic_bytes;
     asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(dynamic_bytes));
@@ -33,12 +39,20 @@ extern "C" __global__ void __launch_bounds__(384, 1) fic_grouped_gemm(const __gr
     if (threadIdx.x == 0) {
         for (int s = 0; s < kStages; ++s) {
             mbar_init(pipe.full(s), kFullArrivals);
-            mbar_init(pipe.empty(s), kConsumerWarps);
+            mbar_init(pipe.empty(s), kEmptyArrivals);
         }
         for (int b = 0; b < kConvertedBuffers; ++b) mbar_init(pipe.converted(b), kConsumerWarps);
+        if constexpr (kPairs) {
+            mbar_init(pipe.pair_full(), 1);
+            mbar_init(pipe.pair_empty(), 1);
+        }
         fence_mbarrier_init();
     }
-    __syncthreads();
+    if constexpr (kPairs) {
+        cluster_sync();  // both CTAs' barriers exist before either signals the other's
+    } else {
+        __syncthreads();
+    }
 
     // Values are (re)computed after the register reallocation so that none has to live across it.
     if (threadIdx.x < 128) {
@@ -46,6 +60,8 @@ extern "C" __global__ void __launch_bounds__(384, 1) fic_grouped_gemm(const __gr
         const WorkQueue queue{args.work_counters, args.tile_offsets[args.experts] * args.n_tiles};
         if constexpr (kGather) {
             produce_gather(args, pipe, queue);
+        } else if constexpr (kPairs) {
+            if (threadIdx.x == 0) produce_pairs(args, pipe, queue);
         } else if (threadIdx.x == 0) {
             produce_bulk(args, pipe, queue);
         }
@@ -60,4 +76,5 @@ extern "C" __global__ void __launch_bounds__(384, 1) fic_grouped_gemm(const __gr
             consume_tiles(args, pipe, consumer);
         }
     }
+    if constexpr (kPairs) cluster_sync();  // neither CTA exits while the other may still arrive on its barriers
 }

@@ -16,8 +16,16 @@
 // by the producer before it arrives), or -1: nothing follows; meta[kStages] passes the next item among the producer
 // warpgroup. The host computes the same byte count (GemmVariant.SharedMemoryBytes) and passes it as FIC_SMEM_BYTES, so
 // a disagreement fails to compile.
+//
+// Pairs (FIC_PAIRS 1): both CTAs of a cluster fill stage s of each other (half the weight tile each, multicast), so
+// empty[s] collects the arrivals of both CTAs' consumer warps and either producer may refill stage s once its own
+// empty[s] completes. meta[s] may also be kIdleItem: this CTA has no work item in the pair, its consumers only release
+// the stage. The first CTA's producer takes each pair from the queue and passes it to the second through the pair slot
+// (meta[kStages + 1] of the second CTA) and two barriers after the ring's: pair_full (in the second CTA) and pair_empty
+// (in the first).
 #pragma once
 #include "fic_form.cuh"
+#include "fic_sm90.cuh"
 
 namespace fic {
 
@@ -44,10 +52,15 @@ constexpr int kRowInfoBytes = kForm == Form::Fragments && kSecondGemm ? 2 * kTil
 constexpr int kTokenIndexOffset = kRowInfoOffset + kRowInfoBytes;
 constexpr int kTokenIndexBytes = kGather ? kTileTokenRows * 4 : 0;
 constexpr int kBarrierOffset = kTokenIndexOffset + kTokenIndexBytes;
-constexpr int kBarrierCount = 2 * kStages + kConvertedBuffers;
+constexpr int kPairBarriers = kPairs ? 2 : 0;
+constexpr int kBarrierCount = 2 * kStages + kConvertedBuffers + kPairBarriers;
 constexpr int kMetaOffset = kBarrierOffset + 8 * kBarrierCount;
-constexpr int kSmemBytes = kMetaOffset + 4 * (kStages + 1) + 1024;  // + slack to align the base to 1 KiB
+constexpr int kMetaSlots = kStages + 1 + (kPairs ? 1 : 0);
+constexpr int kSmemBytes = kMetaOffset + 4 * kMetaSlots + 1024;  // + slack to align the base to 1 KiB
 constexpr u32 kFullArrivals = 1 + (kGather ? kProducerThreads : 0);
+constexpr u32 kEmptyArrivals = kConsumerWarps * (kPairs ? 2 : 1);
+constexpr int kEndItem = -1;   // meta: nothing follows
+constexpr int kIdleItem = -2;  // meta (pairs): no work item for this CTA in this stage's pair
 
 static_assert(kStageBytes % 1024 == 0 && kStagingOffset % 1024 == 0, "regions must keep 1 KiB alignment for the 128-byte swizzle atoms");
 static_assert(kBarrierOffset % 8 == 0, "mbarriers are 8-byte words");
@@ -89,6 +102,17 @@ struct Pipeline {
     __device__ __forceinline__ u32 converted(int i) const { return barrier(2 * kStages + i % 3); }
     __device__ __forceinline__ int* meta() const { return reinterpret_cast<int*>(base_ptr + kMetaOffset); }
     __device__ __forceinline__ int* next_item_slot() const { return meta() + kStages; }
+    __device__ __forceinline__ u32 pair_slot() const { return base + static_cast<u32>(kMetaOffset + 4 * (kStages + 1)); }
+    __device__ __forceinline__ u32 pair_full() const { return barrier(2 * kStages + kConvertedBuffers); }
+    __device__ __forceinline__ u32 pair_empty() const { return barrier(2 * kStages + kConvertedBuffers + 1); }
+
+    // A consumer warp (lane 0) is done reading stage s; with pairs, in both CTAs of the cluster.
+    __device__ __forceinline__ void release(int s) const {
+        if constexpr (kPairs) {
+            mbar_arrive_cluster(map_to_rank(empty(s), cluster_rank() ^ 1u));
+        }
+        mbar_arrive(empty(s));
+    }
 };
 
 }  // namespace fic

@@ -10,9 +10,15 @@
 
 namespace fic {
 
-// Ring position `it` (a running count of stages) may be refilled once every consumer warp released its last use.
+// Ring position `it` (a running count of stages) may be refilled once every consumer warp released its last use (with
+// pairs: every consumer warp of both CTAs, whose reads the cluster-scope acquire orders before the refill).
 __device__ __forceinline__ void claim_stage(const Pipeline& pipe, int it) {
-    if (it >= kStages) mbar_wait(pipe.empty(it % kStages), ((it / kStages) - 1) & 1);
+    if (it < kStages) return;
+    if constexpr (kPairs) {
+        mbar_wait_cluster(pipe.empty(it % kStages), ((it / kStages) - 1) & 1);
+    } else {
+        mbar_wait(pipe.empty(it % kStages), ((it / kStages) - 1) & 1);
+    }
 }
 
 // The k-step of a tile at which the producer takes the CTA's next work item: two steps before the tile's last, so the
@@ -61,6 +67,93 @@ __device__ __forceinline__ void produce_bulk(const GemmArgs& args, const Pipelin
     meta[s] = -1;
     mbar_arrive(pipe.full(s));
     queue.finish();
+}
+
+// Pairs (FIC_PAIRS 1): thread 0 of each CTA of a cluster. Pair p is work items 2p (the first CTA's) and 2p + 1 (the
+// second's): in the list order those are neighbouring m-tiles of one expert and one n-tile, so the CTAs share the
+// weight tile and each copies half of it into both (multicast), halving the weights' L2 -> SM traffic. A pair whose
+// items need different weight tiles (an expert's last m-tile in a group of odd size) or that has no second item loads
+// each CTA's tile whole; a CTA without an item runs the stages idle. The first CTA takes every pair from the queue
+// (the first one too: a cluster that only becomes resident late then finds the work done) and hands it to the second.
+struct PairChannel {
+    const Pipeline& pipe;
+    u32 rank;
+    int sequence = 0;
+
+    // The first CTA: the pair it took, into the second CTA's slot (once the second has read the previous one).
+    __device__ __forceinline__ void send(int pair) {
+        if (sequence > 0) mbar_wait_cluster(pipe.pair_empty(), (sequence - 1) & 1);
+        st_cluster_u32(map_to_rank(pipe.pair_slot(), 1), static_cast<u32>(pair));
+        mbar_arrive_cluster(map_to_rank(pipe.pair_full(), 1));
+        ++sequence;
+    }
+
+    // The second CTA: the pair the first took.
+    __device__ __forceinline__ int receive() {
+        mbar_wait_cluster(pipe.pair_full(), sequence & 1);
+        u32 pair;
+        asm volatile("ld.shared.u32 %0, [%1];" : "=r"(pair) : "r"(pipe.pair_slot()) : "memory");
+        mbar_arrive_cluster(map_to_rank(pipe.pair_empty(), 0));
+        ++sequence;
+        return static_cast<int>(pair);
+    }
+
+    __device__ __forceinline__ int next(const WorkQueue& queue) {
+        if (rank != 0) return receive();
+        const int pair = queue.take();
+        send(pair);
+        return pair;
+    }
+};
+
+__device__ __forceinline__ void produce_pairs(const GemmArgs& args, const Pipeline& pipe, const WorkQueue& queue) {
+    const u32 rank = cluster_rank();
+    PairChannel channel{pipe, rank};
+    const int pairs = (queue.total + 1) / 2;
+    int* meta = pipe.meta();
+    int it = 0;
+    constexpr u32 kHalfTile = kBTileBytes / 2;
+    for (int pair = channel.next(queue); pair < pairs;) {
+        const int item = 2 * pair + static_cast<int>(rank), other = 2 * pair + static_cast<int>(rank ^ 1u);
+        const bool working = item < queue.total;
+        const WorkTile tile = working ? decode(args, item) : WorkTile{0, 0, 0, 0};
+        bool shared = false;
+        if (working && other < queue.total) {
+            const WorkTile peer = decode(args, other);
+            shared = peer.expert == tile.expert && peer.n_tile == tile.n_tile;
+        }
+        const u8* tokens = args.a + static_cast<size_t>(tile.first_block) * args.k_tiles * kABlockBytes;
+        const u8* weights = weight_tiles(args, tile);
+        const u32 bytes = working ? static_cast<u32>(tile.blocks * kABlockBytes + kWeightTileBytes) : 0u;
+        const int claim_at = claim_step(args.k_tiles);
+        int next = pairs;
+        for (int kb = 0; kb < args.k_tiles; ++kb, ++it) {
+            const int s = it % kStages;
+            claim_stage(pipe, it);
+            if (kb == claim_at) next = channel.next(queue);
+            meta[s] = working ? item : kIdleItem;
+            const u32 bar = pipe.full(s);
+            mbar_arrive_expect_tx(bar, bytes);
+#pragma unroll
+            for (int b = 0; b < kTileBlocks; ++b) {
+                if (b < tile.blocks) {
+                    bulk_load(pipe.tokens(s, b), tokens + (static_cast<size_t>(b) * args.k_tiles + kb) * kABlockBytes, kABlockBytes, bar);
+                }
+            }
+            const u8* stage_weights = weights + static_cast<size_t>(kb) * kWeightTileBytes;
+            if (shared) {
+                bulk_load_both_ctas(pipe.stored_weights(s) + rank * kHalfTile, stage_weights + rank * kHalfTile, kHalfTile, bar);
+            } else if (working) {
+                bulk_load(pipe.stored_weights(s), stage_weights, kWeightTileBytes, bar);
+            }
+        }
+        pair = next;
+    }
+    const int s = it % kStages;
+    claim_stage(pipe, it);
+    meta[s] = kEndItem;
+    mbar_arrive(pipe.full(s));
+    if (rank == 0) queue.finish();
 }
 
 // All 128 threads: per stage, thread 0 takes the items and bulk-copies the weight tile; every thread copies 16-byte

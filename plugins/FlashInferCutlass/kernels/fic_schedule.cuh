@@ -51,10 +51,15 @@ struct WorkQueue {
 
     __device__ __forceinline__ int next() const { return static_cast<int>(gridDim.x) + atomicAdd(&counters[0], 1); }
 
-    // Called once per CTA after its last next(): no CTA of this launch reads the counters afterwards.
+    // Pairs (fic_producer.cuh): the first CTA of each cluster takes every pair, the first one too, from the counter.
+    __device__ __forceinline__ int take() const { return atomicAdd(&counters[0], 1); }
+
+    // Called once per taker (per CTA; with pairs, per cluster) after its last next() or take(): no CTA of this launch
+    // reads the counters afterwards.
     __device__ __forceinline__ void finish() const {
         __threadfence();
-        if (atomicAdd(&counters[1], 1) == static_cast<int>(gridDim.x) - 1) {
+        const int takers = static_cast<int>(gridDim.x) / (kPairs ? 2 : 1);
+        if (atomicAdd(&counters[1], 1) == takers - 1) {
             __threadfence();
             atomicExch(&counters[0], 0);
             atomicExch(&counters[1], 0);

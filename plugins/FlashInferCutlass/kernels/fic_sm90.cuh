@@ -47,12 +47,68 @@ __device__ __forceinline__ void mbar_wait(u32 bar, u32 parity) {
     } while (done == 0);
 }
 
+// ---- clusters of two CTAs (the tile-pairs builds, FIC_PAIRS 1) ----
+
+// This CTA's rank in its cluster.
+__device__ __forceinline__ u32 cluster_rank() {
+    u32 rank;
+    asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
+    return rank;
+}
+
+// The shared::cluster address of this CTA's shared-window address `address` in the CTA of rank `rank`.
+__device__ __forceinline__ u32 map_to_rank(u32 address, u32 rank) {
+    u32 mapped;
+    asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(mapped) : "r"(address), "r"(rank));
+    return mapped;
+}
+
+// Every thread of both CTAs: each CTA's earlier shared-memory work (barrier initialisation at the start; remote
+// arrivals and copies at the end) is done before either goes on, so no CTA signals a barrier that does not exist yet or
+// a CTA that has exited.
+__device__ __forceinline__ void cluster_sync() {
+    asm volatile("barrier.cluster.arrive.release.aligned;\n\tbarrier.cluster.wait.acquire.aligned;" ::: "memory");
+}
+
+// An arrival on a barrier of either CTA (a shared::cluster address), releasing this thread's earlier memory operations
+// at cluster scope.
+__device__ __forceinline__ void mbar_arrive_cluster(u32 cluster_bar) {
+    asm volatile("mbarrier.arrive.release.cluster.shared::cluster.b64 _, [%0];" ::"r"(cluster_bar) : "memory");
+}
+
+// As mbar_wait, acquiring at cluster scope: what the other CTA released before its arrival is visible afterwards.
+__device__ __forceinline__ void mbar_wait_cluster(u32 bar, u32 parity) {
+    u32 done;
+    do {
+        asm volatile(
+            "{\n\t.reg .pred p;\n\t"
+            "mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 p, [%1], %2;\n\t"
+            "selp.u32 %0, 1, 0, p;\n\t}"
+            : "=r"(done)
+            : "r"(bar), "r"(parity)
+            : "memory");
+    } while (done == 0);
+}
+
+__device__ __forceinline__ void st_cluster_u32(u32 cluster_address, u32 value) {
+    asm volatile("st.shared::cluster.u32 [%0], %1;" ::"r"(cluster_address), "r"(value) : "memory");
+}
+
 // ---- bulk copies (the copy engine; 16-byte aligned addresses, sizes a multiple of 16) ----
 
 __device__ __forceinline__ void bulk_load(u32 dst, const void* src, u32 bytes, u32 bar) {
     asm volatile(
         "cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];"
         ::"r"(dst), "l"(src), "r"(bytes), "r"(bar)
+        : "memory");
+}
+
+// The same bytes to the same shared-memory offset in both CTAs of the cluster, each copy completing `bytes` on its
+// CTA's barrier at offset `bar`.
+__device__ __forceinline__ void bulk_load_both_ctas(u32 dst, const void* src, u32 bytes, u32 bar) {
+    asm volatile(
+        "cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster [%0], [%1], %2, [%3], %4;"
+        ::"r"(dst), "l"(src), "r"(bytes), "r"(bar), "h"(static_cast<u16>(0b11))
         : "memory");
 }
 

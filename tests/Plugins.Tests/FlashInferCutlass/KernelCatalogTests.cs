@@ -15,8 +15,9 @@ public sealed class KernelCatalogTests
     {
         var builds = catalog.Builds.ToList();
         // Route, gather, combine; bf16: 2 GEMM1 epilogues x (gather kernel, gather in GEMM) + GEMM2; NVFP4 tiles: the
-        // same five; NVFP4 fragments: the same five; bf16 fragments: 2 GEMM1 epilogues (gather kernel) + GEMM2.
-        Assert.Equal(3 + 5 + 5 + 5 + 3, builds.Count);
+        // same five; NVFP4 fragments: the same five; bf16 fragments: 2 GEMM1 epilogues (gather kernel) + GEMM2; bf16 tile
+        // pairs: the same three.
+        Assert.Equal(3 + 5 + 5 + 5 + 3 + 3, builds.Count);
         Assert.Equal(builds.Count, builds.Select(b => b.Name).Distinct().Count());
         Assert.All(builds, b => Assert.Equal(ArchRequirement.Sm90aOnly, b.Requirement));
         Assert.Equal([GpuArch.Sm90a], catalog.CompileTargets().Select(t => t.Arch).Distinct());
@@ -45,6 +46,25 @@ public sealed class KernelCatalogTests
         Assert.Equal("5", build.Defines["FIC_STAGES"]);
         Assert.Equal("227968", build.Defines["FIC_SMEM_BYTES"]);
         Assert.Contains("-DFIC_STAGES=5", build.CompileOptions(GpuArch.Sm90a));
+    }
+
+    [Fact]
+    public void Tile_pairs_run_bf16_tiles_in_clusters_of_two_and_NVFP4_as_fragments_alone()
+    {
+        var first = GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.TilePairs);
+        var second = GemmVariant.SecondGemm(WeightFormat.Bf16, GemmPipeline.TilePairs);
+        var build = FlashInferCutlassKernels.Gemm(first);
+        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16-pairs", build.Name);
+        Assert.Equal("1", build.Defines["FIC_PAIRS"]);
+        Assert.Equal((2, 2), (first.ClusterSize, second.ClusterSize));
+        // Two more barriers and one more slot than the single-CTA build: 197716 + 16 + 4 (fic_pipeline.cuh).
+        Assert.Equal("197736", build.Defines["FIC_SMEM_BYTES"]);
+        Assert.Equal("197716", FlashInferCutlassKernels.Gemm(GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16)).Defines["FIC_SMEM_BYTES"]);
+
+        var fp4 = GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4, GemmPipeline.TilePairs);
+        Assert.Equal(GemmForm.Fragments, fp4.Form);
+        Assert.Equal("0", FlashInferCutlassKernels.Gemm(fp4).Defines["FIC_PAIRS"]);
+        Assert.Equal(1, fp4.ClusterSize);
     }
 
     [Fact]

@@ -22,6 +22,24 @@ public sealed class LaunchGridsTests
         Assert.InRange(grids.Combine, 1, 132 * 8);
     }
 
+    [Theory]
+    [InlineData(1, 132)]
+    [InlineData(4096, 132)]
+    [InlineData(4096, 133)]
+    public void Cluster_grids_are_whole_clusters_within_the_device_and_two_items_per_cluster(int tokens, int multiprocessors)
+    {
+        var geometry = new TileGeometry(new MoeShape(8, 1, 256, 128, Activation.SwiGlu, WeightFormat.Bf16));
+        var single = LaunchGrids.For(geometry, multiprocessors, tokens);
+        var paired = LaunchGrids.For(geometry, multiprocessors, tokens, gemmCluster: 2);
+        foreach (var (alone, pairs) in new[] { (single.FirstGemm, paired.FirstGemm), (single.SecondGemm, paired.SecondGemm) })
+        {
+            Assert.Equal(0, pairs % 2);
+            Assert.InRange(pairs, 2, multiprocessors);
+            // A cluster takes two work items at a time: as many clusters as pairs of the items a single-CTA grid covers.
+            Assert.Equal(Math.Min((alone + 1) / 2, multiprocessors / 2), pairs / 2);
+        }
+    }
+
     [Fact]
     public void One_token_on_a_small_layer_needs_few_CTAs()
     {
