@@ -109,7 +109,7 @@ struct Pipeline {
     // A consumer warp (lane 0) is done reading stage s; with pairs, in both CTAs of the cluster.
     __device__ __forceinline__ void release(int s) const {
         if constexpr (kPairs) {
-            mbar_arrive_cluster(map_to_rank(empty(s), cluster_rank() ^ 1u));
+            mbar_arrive_remote(map_to_rank(empty(s), cluster_rank() ^ 1u));
         }
         mbar_arrive(empty(s));
     }

@@ -11,14 +11,9 @@
 namespace fic {
 
 // Ring position `it` (a running count of stages) may be refilled once every consumer warp released its last use (with
-// pairs: every consumer warp of both CTAs, whose reads the cluster-scope acquire orders before the refill).
+// pairs: every consumer warp of both CTAs).
 __device__ __forceinline__ void claim_stage(const Pipeline& pipe, int it) {
-    if (it < kStages) return;
-    if constexpr (kPairs) {
-        mbar_wait_cluster(pipe.empty(it % kStages), ((it / kStages) - 1) & 1);
-    } else {
-        mbar_wait(pipe.empty(it % kStages), ((it / kStages) - 1) & 1);
-    }
+    if (it >= kStages) mbar_wait(pipe.empty(it % kStages), ((it / kStages) - 1) & 1);
 }
 
 // The k-step of a tile at which the producer takes the CTA's next work item: two steps before the tile's last, so the

@@ -71,9 +71,18 @@ __device__ __forceinline__ void cluster_sync() {
 }
 
 // An arrival on a barrier of either CTA (a shared::cluster address), releasing this thread's earlier memory operations
-// at cluster scope.
+// at cluster scope: for handing data over (a store into the other CTA's shared memory). It costs a full memory barrier
+// (MEMBAR.ALL.GPU and ERRBAR in the SASS), so per-stage signals use mbar_arrive_remote.
 __device__ __forceinline__ void mbar_arrive_cluster(u32 cluster_bar) {
     asm volatile("mbarrier.arrive.release.cluster.shared::cluster.b64 _, [%0];" ::"r"(cluster_bar) : "memory");
+}
+
+// An arrival on a barrier of either CTA with the default CTA-scope semantics, as CUTLASS's cluster pipelines release
+// their stages: it only says that this thread's reads of a stage are done (wgmma_wait has retired them), so nothing needs
+// ordering at cluster scope. The .release.cluster form put a full memory barrier into every stage of every consumer
+// warp and made the first pairs build 1.4-1.6 x slower than one CTA per item (NOTES.md, session 4).
+__device__ __forceinline__ void mbar_arrive_remote(u32 cluster_bar) {
+    asm volatile("mbarrier.arrive.shared::cluster.b64 _, [%0];" ::"r"(cluster_bar) : "memory");
 }
 
 // As mbar_wait, acquiring at cluster scope: what the other CTA released before its arrival is visible afterwards.
