@@ -130,13 +130,23 @@ MARLIN_DEVICE int item_stages(const DecodeItem& it)
 // the consumers only count finished items in shared memory (a CTA-scope release after the pass's last barrier, so it
 // covers every consumer warp's writes), and the producer, which queued each item's expert when it started copying it,
 // sends the GEMM1 reports of every counted item with a GPU-scope release (cumulative over what it acquired).
-// The producer sends them before every stage it copies and wherever it would otherwise wait (a free stage, GEMM1 of
-// another expert, the end), so a report waits at most for one stage's copies, and never on anything that waits for it.
+// Deadlock freedom: the producer services the reports wherever it would otherwise wait (a free stage, GEMM1 of
+// another expert, the end), so a report never waits on anything a report is waited for by.
 struct ProducerReports
 {
     int started = 0;   // items the producer has queued
     int reported = 0;  // items whose reports it has sent (or that need none)
 };
+
+template <bool REPORTS, int NT>
+MARLIN_DEVICE void queue_report(BulkShared<NT>& s, ProducerReports& r, const DecodeItem& it)
+{
+    if constexpr (REPORTS)
+    {
+        if ((threadIdx.x & 31) == 0) s.report_queue[r.started % DECODE_BULK_REPORT_QUEUE] = it.second ? -1 : it.expert;
+        ++r.started;
+    }
+}
 
 template <bool REPORTS, int NT>
 MARLIN_DEVICE void send_reports(const MarlinParams& p, BulkShared<NT>& s, ProducerReports& r)
@@ -153,25 +163,6 @@ MARLIN_DEVICE void send_reports(const MarlinParams& p, BulkShared<NT>& s, Produc
             if (lane == 0 && expert >= 0) red_add_release_gpu(p.counters + MARLIN_COUNTER_EXPERT_DONE + expert, 1u);
         }
         __syncwarp();
-    }
-}
-
-// Queues item `it`'s report before its first stage is copied. The queue holds every item in flight (static_assert
-// above) as long as reports are sent at every stage; should it ever be full, the producer waits for the consumers to
-// finish an item, which needs nothing from it (every stage of the items before is already issued).
-template <bool REPORTS, int NT>
-MARLIN_DEVICE void queue_report(const MarlinParams& p, BulkShared<NT>& s, ProducerReports& r, const DecodeItem& it)
-{
-    if constexpr (REPORTS)
-    {
-        for (u32 spins = 0; r.started - r.reported >= DECODE_BULK_REPORT_QUEUE; ++spins)
-        {
-            if (spins > (1u << 24)) __trap();
-            send_reports<REPORTS>(p, s, r);
-            nanosleep_ns(64);
-        }
-        if ((threadIdx.x & 31) == 0) s.report_queue[r.started % DECODE_BULK_REPORT_QUEUE] = it.second ? -1 : it.expert;
-        ++r.started;
     }
 }
 
@@ -264,7 +255,6 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
     const int first = cursor.stage;  // the pass's first ring stage
     for (int k = 0; k < pass.stages; ++k)
     {
-        send_reports<REPORTS>(p, s, r);  // at every stage, so that a report waits for at most one stage's copies
         const int n = stage_records(it, k);
         const u32 stage = ring.base + cursor.stage * ring.stage_bytes;
         const u32 full = full_barrier(s, cursor.stage);
@@ -323,7 +313,7 @@ MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divis
     {
         const u32 next = lane == 0 ? atomicAdd(ticket, 1u) : 0u;  // its round trip overlaps this item's copies
         const DecodeItem it = describe_item(p, s.routing, d, item);
-        queue_report<REPORTS>(p, s, reports, it);
+        queue_report<REPORTS>(s, reports, it);
         const int groups = item_groups<8 * NT>(s.routing, it.active);
         for (int group = 0; group < groups; ++group)
             produce_pass<REPORTS>(p, s, d, ring, cursor, item, it, group, weight_policy, activation_policy, reports);
