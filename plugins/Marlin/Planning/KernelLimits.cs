@@ -27,9 +27,6 @@ public static class KernelLimits
     /// <summary>DECODE_BULK_MAX_STAGES: the most stages the bulk pipeline's ring takes (one mbarrier pair each).</summary>
     public const int DecodeBulkMaxStages = 12;
 
-    /// <summary>DECODE_BULK_REPORT_QUEUE: items the bulk pipeline's producer queues for their GEMM1 reports.</summary>
-    public const int DecodeBulkReportQueue = 16;
-
     /// <summary>DECODE_BULK_COLUMN_SKEW: bytes between one pair's activation slice and the next beyond the slice itself.</summary>
     public const int DecodeBulkColumnSkew = 16;
 
@@ -90,9 +87,7 @@ public static class KernelLimits
         var stageHeaders = 2 * DecodeBulkMaxStages * sizeof(int);
         var gemm1Seen = DecodeMaxPairs;
         var scalars = 5 * sizeof(int);
-        var shiftMultipliers = 4 * sizeof(uint);
-        var producerReports = (1 + DecodeBulkReportQueue) * sizeof(int);
-        return RoundUp(RoutingBytes + ReduceBytes(columnTiles) + barriers + stageHeaders + gemm1Seen + scalars + shiftMultipliers + producerReports, 128);
+        return RoundUp(RoutingBytes + ReduceBytes(columnTiles) + barriers + stageHeaders + gemm1Seen + scalars, 128);
     }
 
     /// <summary>Bytes of one bulk-pipeline stage: its weight records and one activation slice per column.</summary>

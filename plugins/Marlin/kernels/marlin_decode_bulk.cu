@@ -42,17 +42,8 @@
 #define MARLIN_SHIFTS_ON_FMA 1
 #endif
 
-// The overlapped pipeline's GEMM1 reports sent by the producer warp (ProducerReports) rather than by a consumer warp;
-// --variant name:MARLIN_PRODUCER_REPORTS=0 builds the consumer-sent form.
-#ifndef MARLIN_PRODUCER_REPORTS
-#define MARLIN_PRODUCER_REPORTS 1
-#endif
-#define DECODE_BULK_REPORT_QUEUE 16  // items the producer has started and the consumers not yet finished, at most
-
 static_assert(DECODE_BULK_WARPS == DECODE_WARPS + 1, "one producer warp besides the consumers");
 static_assert(DECODE_BULK_STAGE_RECORDS == 2 * DECODE_WARPS, "each consumer warp takes two records of a stage");
-// Items in flight: one per ring stage at most, the one the consumers are ending and the one the producer starts.
-static_assert(DECODE_BULK_REPORT_QUEUE >= DECODE_BULK_MAX_STAGES + 2, "the report queue must hold every item in flight");
 
 template <int NT>
 struct BulkShared
@@ -70,8 +61,6 @@ struct BulkShared
     int stage_bytes;
     int is_last;
     ShiftMultipliers shifts;  // constant_shift_multipliers(), read back so that the compiler cannot fold them
-    int items_written;        // items whose consumers have written their results (ProducerReports)
-    int report_queue[DECODE_BULK_REPORT_QUEUE];  // producer only: item n's GEMM1 expert at n mod the size, -1 for GEMM2
     // The ring fills the rest of the dynamic shared memory. The routing scratch lives there until the ring's first use.
     alignas(128) RoutingScratch ring;
 };
@@ -124,82 +113,12 @@ MARLIN_DEVICE int item_stages(const DecodeItem& it)
 // Producer (one warp).
 // ---------------------------------------------------------------------------------------------------------------
 
-// GEMM1 reports sent by the producer (the overlapped pipeline with MARLIN_PRODUCER_REPORTS). A GEMM1 report is a
-// release increment, which waits for the writes it publishes: sent by a consumer warp (ncu at T = 1: ERRBAR and REDG,
-// 3 % of the warps' samples) it held that warp back and the other three at the next pass's barrier (13.5 %). Instead
-// the consumers only count finished items in shared memory (a CTA-scope release after the pass's last barrier, so it
-// covers every consumer warp's writes), and the producer, which queued each item's expert when it started copying it,
-// sends the GEMM1 reports of every counted item with a GPU-scope release (cumulative over what it acquired).
-// Deadlock freedom: the producer services the reports wherever it would otherwise wait (a free stage, GEMM1 of
-// another expert, the end), so a report never waits on anything a report is waited for by.
-struct ProducerReports
-{
-    int started = 0;   // items the producer has queued
-    int reported = 0;  // items whose reports it has sent (or that need none)
-};
-
-template <bool REPORTS, int NT>
-MARLIN_DEVICE void queue_report(BulkShared<NT>& s, ProducerReports& r, const DecodeItem& it)
-{
-    if constexpr (REPORTS)
-    {
-        if ((threadIdx.x & 31) == 0) s.report_queue[r.started % DECODE_BULK_REPORT_QUEUE] = it.second ? -1 : it.expert;
-        ++r.started;
-    }
-}
-
-template <bool REPORTS, int NT>
-MARLIN_DEVICE void send_reports(const MarlinParams& p, BulkShared<NT>& s, ProducerReports& r)
-{
-    if constexpr (REPORTS)
-    {
-        const int lane = threadIdx.x & 31;
-        int written = 0;
-        if (lane == 0) asm volatile("ld.acquire.cta.shared.u32 %0, [%1];" : "=r"(written) : "r"(moetune::shared_address(&s.items_written)) : "memory");
-        written = __shfl_sync(0xffffffffu, written, 0);
-        for (; r.reported < written; ++r.reported)
-        {
-            const int expert = s.report_queue[r.reported % DECODE_BULK_REPORT_QUEUE];
-            if (lane == 0 && expert >= 0) red_add_release_gpu(p.counters + MARLIN_COUNTER_EXPERT_DONE + expert, 1u);
-        }
-        __syncwarp();
-    }
-}
-
-// Waits for a free stage (every lane acquires it), sending reports meanwhile.
-template <bool REPORTS, int NT>
-MARLIN_DEVICE void wait_for_free_stage(const MarlinParams& p, BulkShared<NT>& s, u32 empty, u32 parity, ProducerReports& r)
-{
-    if constexpr (REPORTS)
-    {
-        for (u32 tries = 0; !__shfl_sync(0xffffffffu, (threadIdx.x & 31) == 0 && moetune::mbarrier_try_wait(empty, parity), 0); ++tries)
-        {
-            if (tries > (1u << 26)) __trap();  // as moetune::mbarrier_wait: a phase that never completes is a bug
-            send_reports<REPORTS>(p, s, r);
-        }
-    }
-    moetune::mbarrier_wait(empty, parity);
-}
-
 // A GEMM2 item reads h of its expert: every GEMM1 tile of that expert must be done. Each lane acquires the counter
 // itself (the lanes then issue copies of h) and orders the acquired data before its bulk copies read it.
-template <bool REPORTS, int NT>
-MARLIN_DEVICE void producer_wait_for_gemm1(const MarlinParams& p, BulkShared<NT>& s, const DecodeItem& it, ProducerReports& r)
+template <int NT>
+MARLIN_DEVICE void producer_wait_for_gemm1(const MarlinParams& p, BulkShared<NT>& s, const DecodeItem& it)
 {
-    if constexpr (REPORTS)
-    {
-        const u32* done = p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert;
-        for (u32 spins = 0; !__all_sync(0xffffffffu, ld_acquire_u32(done) >= (u32)p.w13_tiles); ++spins)
-        {
-            if (spins > (1u << 24)) __trap();  // as acquire_gemm1_done
-            send_reports<REPORTS>(p, s, r);
-            nanosleep_ns(64);
-        }
-    }
-    else
-    {
-        acquire_gemm1_done(p, it.expert);
-    }
+    acquire_gemm1_done(p, it.expert);
     moetune::fence_proxy_async_global();
     __syncwarp();
     if ((threadIdx.x & 31) == 0) s.gemm1_seen[it.active] = 1;
@@ -236,9 +155,9 @@ MARLIN_DEVICE void copy_activations(const MarlinParams& p, const BulkShared<NT>&
 // defers its h: its stages' weights go out as stages free up, and h follows once GEMM1 is done, so the weight stream
 // does not stop at the GEMM1 -> GEMM2 boundary. The producer resolves the wait before it would block on a stage the
 // consumers can only free by consuming a deferred one, so it never waits on itself.
-template <bool REPORTS, int NT>
+template <int NT>
 MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const Divisors& d, const Ring& ring, RingCursor& cursor,
-                                int item, const DecodeItem& it, int group, u64 weight_policy, u64 activation_policy, ProducerReports& r)
+                                int item, const DecodeItem& it, int group, u64 weight_policy, u64 activation_policy)
 {
     const int lane = threadIdx.x & 31;
     ProducedPass pass;
@@ -266,11 +185,11 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
             {
                 if (deferred)
                 {
-                    producer_wait_for_gemm1<REPORTS>(p, s, it, r);
+                    producer_wait_for_gemm1(p, s, it);
                     copy_activations(p, s, ring, it, pass, first, 0, k, activation_policy);
                     deferred = false;
                 }
-                wait_for_free_stage<REPORTS>(p, s, empty, cursor.phase ^ 1u, r);
+                moetune::mbarrier_wait(empty, cursor.phase ^ 1u);
             }
         }
         if (lane == 0)
@@ -290,14 +209,14 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
     }
     if (deferred)
     {
-        producer_wait_for_gemm1<REPORTS>(p, s, it, r);
+        producer_wait_for_gemm1(p, s, it);
         copy_activations(p, s, ring, it, pass, first, 0, pass.stages, activation_policy);
     }
 }
 
 // The producer warp: takes tickets (the next one while it copies the current item) and copies item after item, then
 // publishes the end of the work.
-template <bool REPORTS, int NT>
+template <int NT>
 MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divisors& d, const Ring& ring, int total)
 {
     const int lane = threadIdx.x & 31;
@@ -307,33 +226,21 @@ MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divis
     for (int a = lane; a < s.routing.active_count; a += 32) s.gemm1_seen[a] = 0;
     __syncwarp();
     RingCursor cursor;
-    ProducerReports reports;
     int item = s.first_ticket;
     while (item < total)
     {
         const u32 next = lane == 0 ? atomicAdd(ticket, 1u) : 0u;  // its round trip overlaps this item's copies
         const DecodeItem it = describe_item(p, s.routing, d, item);
-        queue_report<REPORTS>(s, reports, it);
         const int groups = item_groups<8 * NT>(s.routing, it.active);
         for (int group = 0; group < groups; ++group)
-            produce_pass<REPORTS>(p, s, d, ring, cursor, item, it, group, weight_policy, activation_policy, reports);
+            produce_pass(p, s, d, ring, cursor, item, it, group, weight_policy, activation_policy);
         item = (int)__shfl_sync(0xffffffffu, next, 0);
     }
-    if (cursor.round > 0) wait_for_free_stage<REPORTS>(p, s, empty_barrier(s, cursor.stage), cursor.phase ^ 1u, reports);
+    if (cursor.round > 0) moetune::mbarrier_wait(empty_barrier(s, cursor.stage), cursor.phase ^ 1u);
     if (lane == 0)
     {
         s.stage_item[cursor.stage] = -1;
         moetune::mbarrier_arrive(full_barrier(s, cursor.stage));  // no bytes: the arrival completes the phase
-    }
-    if constexpr (REPORTS)
-    {
-        // The consumers finish the last items after the end marker: their reports still go out from here.
-        for (u32 spins = 0; reports.reported < reports.started; ++spins)
-        {
-            if (spins > (1u << 24)) __trap();
-            send_reports<REPORTS>(p, s, reports);
-            nanosleep_ns(64);
-        }
     }
 }
 
@@ -410,20 +317,14 @@ MARLIN_DEVICE void finish_deferred_signal(const MarlinParams& p, DeferredSignal&
     d.answered_tile = -1;
 }
 
-// `items` counts the CTA's finished items, this one included. With producer reports the warp only publishes that count
-// to the producer (covering every consumer warp's writes of the item: they come before the pass's last barrier).
-template <int NT>
-MARLIN_DEVICE void signal_item_overlapped(const MarlinParams& p, BulkShared<NT>& s, const DecodeItem& it, int items, DeferredSignal& deferred)
+MARLIN_DEVICE void signal_item_overlapped(const MarlinParams& p, const DecodeItem& it, DeferredSignal& deferred)
 {
-    if (it.second) deferred.tile = it.tile;
-    if ((threadIdx.x & 31) == 0)
+    if (it.second)
     {
-#if MARLIN_PRODUCER_REPORTS
-        asm volatile("st.release.cta.shared.u32 [%0], %1;" ::"r"(moetune::shared_address(&s.items_written)), "r"(items) : "memory");
-#else
-        if (!it.second) red_add_release_gpu(p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert, 1u);
-#endif
+        deferred.tile = it.tile;
+        return;
     }
+    if ((threadIdx.x & 31) == 0) red_add_release_gpu(p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert, 1u);
     __syncwarp();
 }
 
@@ -554,7 +455,6 @@ MARLIN_DEVICE void consume(const MarlinParams& p, BulkShared<NT_MAX>& s, const D
     const int warp = threadIdx.x >> 5;
     RingCursor cursor;
     DeferredSignal deferred;
-    int items = 0;  // finished items (every consumer warp counts them alike)
     for (int done = 0;; ++done)
     {
         // The item's first stage tells which item and group it is.
@@ -568,12 +468,10 @@ MARLIN_DEVICE void consume(const MarlinParams& p, BulkShared<NT_MAX>& s, const D
             consume_pass<2, NT_MAX, FORMAT, OVERLAP>(p, s, ring, cursor, it, group, columns, deferred);
         else
             consume_pass<1, NT_MAX, FORMAT, OVERLAP>(p, s, ring, cursor, it, group, columns, deferred);
-        const bool last_group = group + 1 == item_groups<8 * NT_MAX>(s.routing, it.active);
-        items += last_group ? 1 : 0;
-        if (last_group && warp == done % DECODE_WARPS)
+        if (group + 1 == item_groups<8 * NT_MAX>(s.routing, it.active) && warp == done % DECODE_WARPS)
         {
             if constexpr (OVERLAP)
-                signal_item_overlapped(p, s, it, items, deferred);
+                signal_item_overlapped(p, it, deferred);
             else
                 signal_item(p, it, s.routing.active_count);
         }
@@ -628,7 +526,6 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
             }
             moetune::fence_mbarrier_init();
             s.shifts = constant_shift_multipliers();
-            s.items_written = 0;
         }
     }
     moetune::fence_proxy_async_shared();  // every thread's ordinary use of the routing scratch precedes the copies into the ring
@@ -636,7 +533,7 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
     const Ring ring{moetune::shared_address(&s.ring), s.stage_bytes, s.stages, DECODE_BULK_COLUMN_STRIDE};
     const Divisors d = launch_divisors(s.routing);
     if (tid >= DECODE_WARPS * 32)
-        produce<OVERLAP && MARLIN_PRODUCER_REPORTS, NT_MAX>(p, s, d, ring, total);
+        produce<NT_MAX>(p, s, d, ring, total);
     else
         consume<NT_MAX, FORMAT, OVERLAP>(p, s, d, ring);
     reset_counters_if_last<DECODE_BULK_THREADS>(p, s.is_last);

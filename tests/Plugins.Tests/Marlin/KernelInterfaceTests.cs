@@ -42,7 +42,6 @@ public sealed partial class KernelInterfaceTests
         Assert.Equal(KernelLimits.DecodeBulkStageRecords, defines["DECODE_BULK_STAGE_RECORDS"]);
         Assert.Equal(KernelLimits.DecodeBulkMaxStages, defines["DECODE_BULK_MAX_STAGES"]);
         Assert.Equal(KernelLimits.DecodeBulkColumnSkew, defines["DECODE_BULK_COLUMN_SKEW"]);
-        Assert.Equal(KernelLimits.DecodeBulkReportQueue, defines["DECODE_BULK_REPORT_QUEUE"]);
         Assert.Equal(DecodeLaunch.BulkCtasPerSm(DecodePipeline.BulkCopy, 1), defines["DECODE_BULK_MIN_CTAS_NT1"]);
         Assert.Equal(DecodeLaunch.BulkCtasPerSm(DecodePipeline.BulkCopy, 2), defines["DECODE_BULK_MIN_CTAS_NT2"]);
         Assert.Equal(DecodeLaunch.BulkCtasPerSm(DecodePipeline.BulkCopyOverlapped, 1), defines["DECODE_OVERLAP_MIN_CTAS_NT1"]);
