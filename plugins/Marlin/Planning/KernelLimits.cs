@@ -87,7 +87,8 @@ public static class KernelLimits
         var stageHeaders = 2 * DecodeBulkMaxStages * sizeof(int);
         var gemm1Seen = DecodeMaxPairs;
         var scalars = 5 * sizeof(int);
-        return RoundUp(RoutingBytes + ReduceBytes(columnTiles) + barriers + stageHeaders + gemm1Seen + scalars, 128);
+        var shiftMultipliers = 4 * sizeof(uint);
+        return RoundUp(RoutingBytes + ReduceBytes(columnTiles) + barriers + stageHeaders + gemm1Seen + scalars + shiftMultipliers, 128);
     }
 
     /// <summary>Bytes of one bulk-pipeline stage: its weight records and one activation slice per column.</summary>
