@@ -28,6 +28,24 @@ __device__ __forceinline__ WorkTile decode(const GemmArgs& args, int item) {
     return decode_work(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
 }
 
+// Stage s's copies of the tile's pre-tiled token blocks (Xp or the intermediate) at k-step kb.
+__device__ __forceinline__ void copy_token_blocks(const GemmArgs& args, const Pipeline& pipe, int s, const u8* tokens, int blocks, int kb, u32 bar) {
+#pragma unroll
+    for (int b = 0; b < kTileBlocks; ++b) {
+        if (b < blocks) {
+            bulk_load(pipe.tokens(s, b), tokens + (static_cast<size_t>(b) * args.k_tiles + kb) * kABlockBytes, kABlockBytes, bar);
+        }
+    }
+}
+
+// The end: one more stage (ring position `it`), carrying no data, tells every other role to stop.
+__device__ __forceinline__ void publish_end(const Pipeline& pipe, int it) {
+    const int s = it % kStages;
+    claim_stage(pipe, it);
+    pipe.meta()[s] = kEndItem;
+    mbar_arrive(pipe.full(s));
+}
+
 // Thread 0 alone: per stage, bulk copies of the tile's token blocks (Xp or the intermediate, pre-tiled) and weights.
 __device__ __forceinline__ void produce_bulk(const GemmArgs& args, const Pipeline& pipe, const WorkQueue& queue) {
     int* meta = pipe.meta();
@@ -46,21 +64,12 @@ __device__ __forceinline__ void produce_bulk(const GemmArgs& args, const Pipelin
             meta[s] = item;
             const u32 bar = pipe.full(s);
             mbar_arrive_expect_tx(bar, bytes);
-#pragma unroll
-            for (int b = 0; b < kTileBlocks; ++b) {
-                if (b < tile.blocks) {
-                    bulk_load(pipe.tokens(s, b), tokens + (static_cast<size_t>(b) * args.k_tiles + kb) * kABlockBytes, kABlockBytes, bar);
-                }
-            }
+            copy_token_blocks(args, pipe, s, tokens, tile.blocks, kb, bar);
             bulk_load(pipe.stored_weights(s), weights + static_cast<size_t>(kb) * kWeightTileBytes, kWeightTileBytes, bar);
         }
         item = next;
     }
-    // The end: one more stage, carrying no data, tells every other role to stop.
-    const int s = it % kStages;
-    claim_stage(pipe, it);
-    meta[s] = -1;
-    mbar_arrive(pipe.full(s));
+    publish_end(pipe, it);
     queue.finish();
 }
 
@@ -129,12 +138,7 @@ __device__ __forceinline__ void produce_pairs(const GemmArgs& args, const Pipeli
             meta[s] = working ? item : kIdleItem;
             const u32 bar = pipe.full(s);
             mbar_arrive_expect_tx(bar, bytes);
-#pragma unroll
-            for (int b = 0; b < kTileBlocks; ++b) {
-                if (b < tile.blocks) {
-                    bulk_load(pipe.tokens(s, b), tokens + (static_cast<size_t>(b) * args.k_tiles + kb) * kABlockBytes, kABlockBytes, bar);
-                }
-            }
+            copy_token_blocks(args, pipe, s, tokens, tile.blocks, kb, bar);
             const u8* stage_weights = weights + static_cast<size_t>(kb) * kWeightTileBytes;
             if (shared) {
                 bulk_load_both_ctas(pipe.stored_weights(s) + rank * kHalfTile, stage_weights + rank * kHalfTile, kHalfTile, bar);
@@ -144,10 +148,7 @@ __device__ __forceinline__ void produce_pairs(const GemmArgs& args, const Pipeli
         }
         pair = next;
     }
-    const int s = it % kStages;
-    claim_stage(pipe, it);
-    meta[s] = kEndItem;
-    mbar_arrive(pipe.full(s));
+    publish_end(pipe, it);
     if (rank == 0) queue.finish();
 }
 
@@ -205,7 +206,7 @@ __device__ __forceinline__ void produce_gather(const GemmArgs& args, const Pipel
     const int s = it % kStages;
     claim_stage(pipe, it);
     if (t == 0) {
-        meta[s] = -1;
+        meta[s] = kEndItem;
         mbar_arrive(pipe.full(s));
     }
     cp_async_arrive_noinc(pipe.full(s));
