@@ -294,7 +294,8 @@ MARLIN_DEVICE void signal_item(const MarlinParams& p, const DecodeItem& it, int 
 // warp sends it at the end of its next pass, when its partials are long written and the fence finds nothing
 // outstanding, and reads the counter's answer (to see whether it reduces the tile) at the end of the pass after that,
 // so the atomic's round trip overlaps a pass of streaming. A warp holds at most one of each: it signals every fourth item.
-// (Holding a GEMM1 report back while the warp had full stages to multiply was measured slower: NOTES.md, session 4.)
+// (Holding a GEMM1 report back while the warp had full stages to multiply, and sending GEMM1 reports from the producer
+// warp instead, were both measured slower: NOTES.md, session 4.)
 struct DeferredSignal
 {
     int tile = -1;           // a GEMM2 item of this row tile awaits its report (-1: none)
