@@ -86,7 +86,7 @@ struct PairChannel {
 
     // The first CTA: the pair it took, into the second CTA's slot (once the second has read the previous one).
     __device__ __forceinline__ void send(int pair) {
-        if (sequence > 0) mbar_wait_cluster(pipe.pair_empty(), (sequence - 1) & 1);
+        if (sequence > 0) mbar_wait<true>(pipe.pair_empty(), (sequence - 1) & 1);
         st_cluster_u32(map_to_rank(pipe.pair_slot(), 1), static_cast<u32>(pair));
         mbar_arrive_cluster(map_to_rank(pipe.pair_full(), 1));
         ++sequence;
@@ -94,7 +94,7 @@ struct PairChannel {
 
     // The second CTA: the pair the first took.
     __device__ __forceinline__ int receive() {
-        mbar_wait_cluster(pipe.pair_full(), sequence & 1);
+        mbar_wait<true>(pipe.pair_full(), sequence & 1);
         u32 pair;
         asm volatile("ld.shared.u32 %0, [%1];" : "=r"(pair) : "r"(pipe.pair_slot()) : "memory");
         mbar_arrive_cluster(map_to_rank(pipe.pair_empty(), 0));

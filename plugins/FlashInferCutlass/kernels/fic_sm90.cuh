@@ -33,17 +33,29 @@ __device__ __forceinline__ void mbar_arrive_expect_tx(u32 bar, u32 bytes) {
     asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(bar), "r"(bytes) : "memory");
 }
 
-// Blocks until the barrier's phase with parity `parity` has completed.
+// Blocks until the barrier's phase with parity `parity` has completed; with ClusterAcquire, acquiring at cluster
+// scope, so that what the other CTA of a cluster released before its arrival is visible afterwards (the pair channel).
+template <bool ClusterAcquire = false>
 __device__ __forceinline__ void mbar_wait(u32 bar, u32 parity) {
     u32 done;
     do {
-        asm volatile(
-            "{\n\t.reg .pred p;\n\t"
-            "mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n\t"
-            "selp.u32 %0, 1, 0, p;\n\t}"
-            : "=r"(done)
-            : "r"(bar), "r"(parity)
-            : "memory");
+        if constexpr (ClusterAcquire) {
+            asm volatile(
+                "{\n\t.reg .pred p;\n\t"
+                "mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 p, [%1], %2;\n\t"
+                "selp.u32 %0, 1, 0, p;\n\t}"
+                : "=r"(done)
+                : "r"(bar), "r"(parity)
+                : "memory");
+        } else {
+            asm volatile(
+                "{\n\t.reg .pred p;\n\t"
+                "mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n\t"
+                "selp.u32 %0, 1, 0, p;\n\t}"
+                : "=r"(done)
+                : "r"(bar), "r"(parity)
+                : "memory");
+        }
     } while (done == 0);
 }
 
@@ -83,20 +95,6 @@ __device__ __forceinline__ void mbar_arrive_cluster(u32 cluster_bar) {
 // warp and made the first pairs build 1.4-1.6 x slower than one CTA per item (NOTES.md, session 4).
 __device__ __forceinline__ void mbar_arrive_remote(u32 cluster_bar) {
     asm volatile("mbarrier.arrive.shared::cluster.b64 _, [%0];" ::"r"(cluster_bar) : "memory");
-}
-
-// As mbar_wait, acquiring at cluster scope: what the other CTA released before its arrival is visible afterwards.
-__device__ __forceinline__ void mbar_wait_cluster(u32 bar, u32 parity) {
-    u32 done;
-    do {
-        asm volatile(
-            "{\n\t.reg .pred p;\n\t"
-            "mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 p, [%1], %2;\n\t"
-            "selp.u32 %0, 1, 0, p;\n\t}"
-            : "=r"(done)
-            : "r"(bar), "r"(parity)
-            : "memory");
-    } while (done == 0);
 }
 
 __device__ __forceinline__ void st_cluster_u32(u32 cluster_address, u32 value) {
