@@ -83,12 +83,13 @@ public static class KernelLimits
     public static int DecodeBulkRingOffset(int columnTiles)
     {
         CheckColumnTiles(columnTiles);
-        var barriers = 2 * DecodeBulkMaxStages * sizeof(ulong);
+        var reduceSlots = 2 * (DecodeWarps - 1) * ReduceSlotBytes(columnTiles);  // two buffers of three warps' slots
+        var barriers = ((2 * DecodeBulkMaxStages) + 4) * sizeof(ulong);  // full and empty per stage, reduce_full and reduce_free per buffer
         var stageHeaders = 2 * DecodeBulkMaxStages * sizeof(int);
         var gemm1Seen = DecodeMaxPairs;
         var scalars = 5 * sizeof(int);
         var shiftMultipliers = 4 * sizeof(uint);
-        return RoundUp(RoutingBytes + ReduceBytes(columnTiles) + barriers + stageHeaders + gemm1Seen + scalars + shiftMultipliers, 128);
+        return RoundUp(RoutingBytes + reduceSlots + barriers + stageHeaders + gemm1Seen + scalars + shiftMultipliers, 128);
     }
 
     /// <summary>Bytes of one bulk-pipeline stage: its weight records and one activation slice per column.</summary>
@@ -117,9 +118,12 @@ public static class KernelLimits
 
     /// <summary>sizeof(DecodeRouting) in marlin_decode_common.cuh.</summary>
     private static int RoutingBytes =>
-        ((DecodeMaxPairs + 1) * sizeof(int)) + (DecodeMaxPairs * sizeof(ushort) * 2) + (DecodeMaxCtaWarps * sizeof(int)) + sizeof(int) + (4 * 3 * sizeof(uint));
+        ((DecodeMaxPairs + 2) * sizeof(ushort)) + (DecodeMaxPairs * sizeof(ushort) * 2) + (DecodeMaxCtaWarps * sizeof(int)) + sizeof(int) + (4 * 3 * sizeof(uint));
 
-    private static int ReduceBytes(int columnTiles) => DecodeWarps * columnTiles * 4 * 32 * sizeof(float);
+    private static int ReduceBytes(int columnTiles) => DecodeWarps * ReduceSlotBytes(columnTiles);
+
+    /// <summary>One warp's accumulators in a reduce buffer: [n-tile][4][32] floats.</summary>
+    private static int ReduceSlotBytes(int columnTiles) => columnTiles * 4 * 32 * sizeof(float);
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 

@@ -253,7 +253,7 @@ MARLIN_DEVICE void run_pass(const MarlinParams& p, DecodeShared<NT_MAX>& s, cons
     stream.run(q.chunks);
     if (has_following) prefetch_pass<FORMAT>(ring, following, lane);
     publish();
-    store_accumulators<NT, NT_MAX>(s.reduce, acc);
+    store_accumulators<NT, NT_MAX>(s.reduce[threadIdx.x >> 5], acc);
     __syncthreads();
 
     int column, row;

@@ -42,16 +42,28 @@
 #define MARLIN_SHIFTS_ON_FMA 1
 #endif
 
+// How an overlapping pass ends (finish_pass_by_one_warp): 1, one warp (rotating with the pass) sums the four warps'
+// accumulators and writes the pass's columns while the other three go on streaming, with a reduce buffer per pass
+// parity; 0, all four meet at two barriers around a shared reduction (as the bulk pipeline's passes end).
+#ifndef MARLIN_ONE_WARP_EPILOGUE
+#define MARLIN_ONE_WARP_EPILOGUE 1
+#endif
+
 static_assert(DECODE_BULK_WARPS == DECODE_WARPS + 1, "one producer warp besides the consumers");
 static_assert(DECODE_BULK_STAGE_RECORDS == 2 * DECODE_WARPS, "each consumer warp takes two records of a stage");
+static_assert(2 * (DECODE_WARPS - 1) >= DECODE_WARPS, "BulkShared::reduce holds a slot per warp for the bulk pipeline");
 
 template <int NT>
 struct BulkShared
 {
     DecodeRouting routing;
-    float reduce[DECODE_WARPS][NT][4][32];
+    // The warps' accumulators at the end of a pass: the bulk pipeline's passes use the first four slots (one per warp);
+    // the overlapping pipeline's, two buffers of three by pass parity (one per warp besides the pass's summing one).
+    float reduce[2 * (DECODE_WARPS - 1)][NT][4][32];
     u64 full[DECODE_BULK_MAX_STAGES];   // producer -> consumers: the stage's copies have landed
     u64 empty[DECODE_BULK_MAX_STAGES];  // consumers -> producer: every consumer thread is done with the stage
+    u64 reduce_full[2];   // the three other consumer warps -> a pass's summing warp: their accumulators are stored
+    u64 reduce_free[2];   // the summing warp -> every consumer warp: the buffer has been read
     int stage_item[DECODE_BULK_MAX_STAGES];   // the item a pass starts with in this stage (-1: no more work)
     int stage_group[DECODE_BULK_MAX_STAGES];
     u8 gemm1_seen[DECODE_MAX_PAIRS];    // producer only: active experts whose GEMM1 it has seen complete
@@ -98,6 +110,12 @@ MARLIN_DEVICE u32 full_barrier(const BulkShared<NT>& s, int stage) { return moet
 
 template <int NT>
 MARLIN_DEVICE u32 empty_barrier(const BulkShared<NT>& s, int stage) { return moetune::shared_address(&s.empty[stage]); }
+
+template <int NT>
+MARLIN_DEVICE u32 reduce_full_barrier(const BulkShared<NT>& s, int buffer) { return moetune::shared_address(&s.reduce_full[buffer]); }
+
+template <int NT>
+MARLIN_DEVICE u32 reduce_free_barrier(const BulkShared<NT>& s, int buffer) { return moetune::shared_address(&s.reduce_free[buffer]); }
 
 MARLIN_DEVICE int stage_records(const DecodeItem& it, int k)
 {
@@ -364,13 +382,90 @@ MARLIN_DEVICE RecordOperands<NT> load_record(u32 stage, u32 activations, int slo
     return r;
 }
 
-// Multiplies one pass with NT n-tiles; its first stage has been waited for. Every consumer thread releases each stage
-// once it has read it. Then reduces over the warps and writes the pass's columns (ends with the consumers synchronised).
-// OVERLAP: the column's epilogue constants are loaded before the stream (their latency hides behind it), and a
-// signal this warp deferred is sent, and an earlier one's answer read, after the last barrier.
+// The bulk pipeline's end of a pass: the four warps store their accumulators, meet, sum them (two or four warps, a
+// column per thread) and write the pass's columns, then meet again (the reduce buffer is free, and every write of the
+// pass is ordered before the signal any of them may send).
+template <int NT, int NT_MAX>
+MARLIN_DEVICE void finish_pass_together(const MarlinParams& p, BulkShared<NT_MAX>& s, const DecodeItem& it, int group, int columns,
+                                        const float (&acc)[NT][4], const ColumnEpilogue* epilogue)
+{
+    store_accumulators<NT, NT_MAX>(s.reduce[threadIdx.x >> 5], acc);
+    consumer_sync();
+    int column, row;
+    float lo, hi;
+    if (reduced_column<NT_MAX>(s.reduce, NT, column, row, lo, hi) && column < columns)
+    {
+        const u16* pairs = s.routing.sorted + s.routing.offsets[it.active] + 8 * NT_MAX * group;
+        if (epilogue != nullptr)
+            write_column(p, it, pairs[column], row, lo, hi, *epilogue);
+        else
+            write_column(p, it, pairs[column], row, lo, hi);
+    }
+    consumer_sync();
+}
+
+// The overlapping pipeline's end of pass `pass`: its summing warp (pass mod 4, the warp that signals the item) waits
+// for the other three warps' accumulators, sums all four in warp order (its own from registers) and writes the pass's
+// columns; the other three store theirs and go on to the next pass at once. Two buffers by pass parity let them run a
+// pass ahead; a warp waits only before it uses a buffer whose earlier pass has not been read yet. The summing warp
+// waits for that too before it waits for the accumulators, so that a full phase it finds is this pass's and not the
+// one two passes back. Ends with the summing warp's lanes synchronised after their writes (its lane 0 may then
+// release them).
+template <int NT, int NT_MAX>
+MARLIN_DEVICE void finish_pass_by_one_warp(const MarlinParams& p, BulkShared<NT_MAX>& s, const DecodeItem& it, int group, int columns,
+                                           int pass, const float (&acc)[NT][4], const ColumnEpilogue& epilogue)
+{
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int summing = pass % DECODE_WARPS, buffer = pass & 1;
+    const u32 use = (u32)pass >> 1;  // the buffer's earlier uses
+    float (*slots)[NT_MAX][4][32] = s.reduce + (DECODE_WARPS - 1) * buffer;  // warp w's slot: w, less one past the summing warp
+    if (use > 0) moetune::mbarrier_wait(reduce_free_barrier(s, buffer), (use - 1) & 1);
+    if (warp != summing)
+    {
+        store_accumulators<NT, NT_MAX>(slots[warp - (warp > summing)], acc);
+        moetune::mbarrier_arrive(reduce_full_barrier(s, buffer));
+        return;
+    }
+    moetune::mbarrier_wait(reduce_full_barrier(s, buffer), use & 1);
+    float sum[NT][4];
+#pragma unroll
+    for (int nt = 0; nt < NT; ++nt)
+#pragma unroll
+        for (int q = 0; q < 4; ++q)
+        {
+            sum[nt][q] = 0.0f;
+#pragma unroll
+            for (int w = 0; w < DECODE_WARPS; ++w)
+            {
+                if (w == warp)
+                    sum[nt][q] += acc[nt][q];
+                else
+                    sum[nt][q] += slots[w - (w > warp)][nt][q][lane];
+            }
+        }
+    moetune::mbarrier_arrive(reduce_free_barrier(s, buffer));
+    // The mma's C fragment: this lane holds rows g and g + 8 (q and q + 2) of columns 2 t and 2 t + 1 (q's parity).
+    const u16* pairs = s.routing.sorted + s.routing.offsets[it.active] + 8 * NT_MAX * group;
+    const int g = lane >> 2, t = lane & 3;
+#pragma unroll
+    for (int nt = 0; nt < NT; ++nt)
+#pragma unroll
+        for (int parity = 0; parity < 2; ++parity)
+        {
+            const int column = 8 * nt + 2 * t + parity;
+            if (column < columns) write_column(p, it, pairs[column], g, sum[nt][parity], sum[nt][parity + 2], epilogue);
+        }
+    __syncwarp();
+}
+
+// Multiplies pass `pass` (one of an item's groups) with NT n-tiles; its first stage has been waited for. Every consumer
+// thread releases each stage once it has read it. Then sums over the warps and writes the pass's columns.
+// OVERLAP: the column's epilogue constants are loaded before the stream (their latency hides behind it), the pass ends
+// by one warp (MARLIN_ONE_WARP_EPILOGUE), and a signal this warp deferred is sent, and an earlier one's answer read,
+// after the pass's end.
 template <int NT, int NT_MAX, int FORMAT, bool OVERLAP>
 MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, const Ring& ring, RingCursor& cursor,
-                                const DecodeItem& it, int group, int columns, DeferredSignal& deferred)
+                                const DecodeItem& it, int group, int columns, int pass, DeferredSignal& deferred)
 {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
 #if MARLIN_SHIFTS_ON_FMA
@@ -378,8 +473,16 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
 #else
     constexpr ShiftMultipliers shifts = constant_shift_multipliers();
 #endif
+    constexpr bool ONE_WARP_ENDS = OVERLAP && MARLIN_ONE_WARP_EPILOGUE;
     ColumnEpilogue epilogue{};
-    if constexpr (OVERLAP) epilogue = column_epilogue(p, it, g);
+    if constexpr (ONE_WARP_ENDS)
+    {
+        if (warp == pass % DECODE_WARPS) epilogue = column_epilogue(p, it, g);
+    }
+    else if constexpr (OVERLAP)
+    {
+        epilogue = column_epilogue(p, it, g);
+    }
     ConsumerLane view;
     view.code_offset = 16 * lane;
     view.scale_offset = scale_offset(FORMAT, g, t);
@@ -427,24 +530,15 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
     for (int nt = 0; nt < NT; ++nt)
 #pragma unroll
         for (int q = 0; q < 4; ++q) even[nt][q] += odd[nt][q];
-    store_accumulators<NT, NT_MAX>(s.reduce, even);
-    consumer_sync();
-    int column, row;
-    float lo, hi;
-    if (reduced_column<NT_MAX>(s.reduce, NT, column, row, lo, hi) && column < columns)
-    {
-        const u16* pairs = s.routing.sorted + s.routing.offsets[it.active] + 8 * NT_MAX * group;
-        if constexpr (OVERLAP)
-            write_column(p, it, pairs[column], row, lo, hi, epilogue);
-        else
-            write_column(p, it, pairs[column], row, lo, hi);
-    }
-    consumer_sync();  // the reduce buffer is free again, and every write of the pass is ordered before the signal
+    if constexpr (ONE_WARP_ENDS)
+        finish_pass_by_one_warp<NT, NT_MAX>(p, s, it, group, columns, pass, even, epilogue);
+    else
+        finish_pass_together<NT, NT_MAX>(p, s, it, group, columns, even, OVERLAP ? &epilogue : nullptr);
     if constexpr (OVERLAP)
     {
-        // After the pass's last barrier, so that the release increment's wait for this warp's earlier writes and a row
-        // tile's reduction (global reads of every split's partials) hold up only this warp, whose records of the next
-        // stages the ring waits for, and not the other three at a barrier.
+        // After the pass's end, so that the release increment's wait for this warp's earlier writes and a row tile's
+        // reduction (global reads of every split's partials) hold up only this warp, whose records of the next stages
+        // the ring waits for, and not the other three.
         finish_deferred_signal(p, deferred, s.routing.active_count);
         send_deferred_signal(p, deferred);
     }
@@ -466,9 +560,9 @@ MARLIN_DEVICE void consume(const MarlinParams& p, BulkShared<NT_MAX>& s, const D
         const DecodeItem it = describe_item(p, s.routing, d, item);
         const int columns = group_columns<8 * NT_MAX>(s.routing, it.active, group);
         if (NT_MAX == 2 && columns > 8)
-            consume_pass<2, NT_MAX, FORMAT, OVERLAP>(p, s, ring, cursor, it, group, columns, deferred);
+            consume_pass<2, NT_MAX, FORMAT, OVERLAP>(p, s, ring, cursor, it, group, columns, done, deferred);
         else
-            consume_pass<1, NT_MAX, FORMAT, OVERLAP>(p, s, ring, cursor, it, group, columns, deferred);
+            consume_pass<1, NT_MAX, FORMAT, OVERLAP>(p, s, ring, cursor, it, group, columns, done, deferred);
         if (group + 1 == item_groups<8 * NT_MAX>(s.routing, it.active) && warp == done % DECODE_WARPS)
         {
             if constexpr (OVERLAP)
@@ -524,6 +618,11 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
             {
                 moetune::mbarrier_init(full_barrier(s, k), 1);  // the producer's arrival (with the stage's byte count)
                 moetune::mbarrier_init(empty_barrier(s, k), DECODE_WARPS * 32);
+            }
+            for (int b = 0; b < 2; ++b)
+            {
+                moetune::mbarrier_init(reduce_full_barrier(s, b), (DECODE_WARPS - 1) * 32);
+                moetune::mbarrier_init(reduce_free_barrier(s, b), 32);
             }
             moetune::fence_mbarrier_init();
             s.shifts = constant_shift_multipliers();

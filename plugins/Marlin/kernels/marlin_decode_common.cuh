@@ -34,7 +34,9 @@ struct RoutingScratch
 // A forward's routing, as every CTA derives it, and the launch's divisors.
 struct DecodeRouting
 {
-    int offsets[DECODE_MAX_PAIRS + 1];  // pairs of active expert a: sorted[offsets[a] .. offsets[a + 1])
+    // Pairs of active expert a: sorted[offsets[a] .. offsets[a + 1]) (at most DECODE_MAX_PAIRS: 16 bits; one spare entry
+    // keeps the next field 4-byte aligned, so the host's mirror of the struct has no padding to guess).
+    u16 offsets[DECODE_MAX_PAIRS + 2];
     u16 sorted[DECODE_MAX_PAIRS];
     u16 active_expert[DECODE_MAX_PAIRS];
     int warp_sums[DECODE_MAX_CTA_WARPS];
@@ -132,12 +134,12 @@ MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeRouting& routing,
         const int a = COUNTS * tid + q;
         if (a < active)
         {
-            routing.offsets[a] = running;
+            routing.offsets[a] = (u16)running;
             r.cursor[a] = running;
         }
         running += counts[q];
     }
-    if (tid == 0) routing.offsets[active] = total;
+    if (tid == 0) routing.offsets[active] = (u16)total;
     __syncthreads();
 
     // Order within an expert does not matter: every pair's column is computed independently of the others.
@@ -295,7 +297,7 @@ MARLIN_DEVICE void multiply_record(uint4 words, u32 scale_pair, const uint4 (&b)
 // Sums the four warps' accumulators (reduce[warp][nt][q][lane], in warp order). Thread -> (n-tile, lane, column
 // parity); returns the rows g and g + 8 of that column, or false for threads past `tiles` n-tiles.
 template <int NT>
-MARLIN_DEVICE bool reduced_column(const float (&reduce)[DECODE_WARPS][NT][4][32], int tiles, int& column, int& g, float& row_lo, float& row_hi)
+MARLIN_DEVICE bool reduced_column(const float (*reduce)[NT][4][32], int tiles, int& column, int& g, float& row_lo, float& row_hi)
 {
     const int tid = threadIdx.x;
     const int lane = tid & 31, parity = (tid >> 5) & 1, nt = tid >> 6;
@@ -313,14 +315,15 @@ MARLIN_DEVICE bool reduced_column(const float (&reduce)[DECODE_WARPS][NT][4][32]
     return true;
 }
 
+// Stores this warp's accumulators of NT n-tiles into `slot` ([nt][q][lane]).
 template <int NT, int NT_MAX>
-MARLIN_DEVICE void store_accumulators(float (&reduce)[DECODE_WARPS][NT_MAX][4][32], const float (&acc)[NT][4])
+MARLIN_DEVICE void store_accumulators(float (&slot)[NT_MAX][4][32], const float (&acc)[NT][4])
 {
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int lane = threadIdx.x & 31;
 #pragma unroll
     for (int nt = 0; nt < NT; ++nt)
 #pragma unroll
-        for (int q = 0; q < 4; ++q) reduce[warp][nt][q][lane] = acc[nt][q];
+        for (int q = 0; q < 4; ++q) slot[nt][q][lane] = acc[nt][q];
 }
 
 // What a reduced column's rows g and g + 8 are scaled by and offset with before they are written: the expert's
