@@ -47,6 +47,8 @@ internal static class Program
         using var ceilings = CeilingModule.Load(compiler, context);
         using var busy = DeviceBuffer.Allocate(context, BusyBytes);
         using var timer = new ForwardTimer(context, stream, ceilings, busy);
+        using var trace = options.Trace ? new DecodeTrace(context) : null;
+        var variants = trace is null ? options.Variants : [.. options.Variants, trace.Variant];
         var measured = timer.ReadBandwidth();
         var nominal = NominalReadBandwidth(device.Name);
         var info = device.ToDeviceInfo();
@@ -59,7 +61,7 @@ internal static class Program
              (nominal is { } n ? $", nominal {n / 1e12:F2} TB/s (DESIGN.md)." : "."));
         Line("");
         Line("Decode kernels:");
-        foreach (var variant in options.Variants)
+        foreach (var variant in variants)
         {
             foreach (var line in DecodeKernelReport.Lines(compiler, context, variant))
             {
@@ -82,10 +84,10 @@ internal static class Program
             var weights = SyntheticWeights.Generate(model.Shape, options.Seed);
             foreach (var pipeline in options.Pipelines)
             {
-                foreach (var variant in options.Variants)
+                foreach (var variant in variants)
                 {
                     var backend = new MarlinBackend(compiler) { DecodePipeline = pipeline, DecodeDefines = variant.Defines };
-                    TimePreset(context, stream, timer, backend, variant, model, weights, options, measured, nominal);
+                    TimePreset(context, stream, timer, backend, variant, model, weights, options, measured, nominal, variant == trace?.Variant ? trace : null);
                 }
             }
         }
@@ -95,7 +97,7 @@ internal static class Program
 
     private static void TimePreset(
         CudaContext context, CudaStream stream, ForwardTimer timer, MarlinBackend backend, KernelVariant variant, ModelSpec model, MoeWeights weights,
-        TimerOptions options, double measured, double? nominal)
+        TimerOptions options, double measured, double? nominal, DecodeTrace? trace)
     {
         var info = context.Device.ToDeviceInfo();
         var pipeline = DecodePipelineChoice.Resolve(
@@ -126,6 +128,13 @@ internal static class Program
                      $"| {Statistics.Median(floors):F1} | {Statistics.Median(ratios):F2} " +
                      $"| {(nominalFloor is { } f ? f.ToString("F1", CultureInfo.InvariantCulture) : "-")} " +
                      $"| {(nominalFloor is { } g ? (Statistics.Median(samples) / g).ToString("F2", CultureInfo.InvariantCulture) : "-")} | {finite} |");
+                if (trace is not null && geometry.UsesDecodePath(tokens))
+                {
+                    foreach (var line in trace.Record(stream, sets[0]))
+                    {
+                        Line(line);
+                    }
+                }
             }
             finally
             {

@@ -8,17 +8,18 @@ namespace MoeTune.Tools.KernelTimer;
 
 /// <summary>
 /// The harness's command line: <c>kernel-timer [--presets a,b] [--tokens 1,4,16] [--pipelines ring,bulk,overlap]
-/// [--variant name:MACRO=VALUE,...]... [--samples 200] [--sets 8] [--seed 1]</c>. Without <c>--pipelines</c> each preset runs
+/// [--variant name:MACRO=VALUE,...]... [--trace] [--samples 200] [--sets 8] [--seed 1]</c>. Without <c>--pipelines</c> each preset runs
 /// the decode pipeline the backend picks for the GPU (<see cref="DecodePipelineChoice"/>); with it, each named pipeline in
 /// turn on the same weights and inputs. Each <c>--variant</c> adds a build of the decode kernels with those macros (their
 /// compile-time switches), timed beside the plain build, pipeline by pipeline, on the same weights and inputs.
+/// <c>--trace</c> adds the traced build of the bulk-copy kernels (<see cref="DecodeTrace"/>) and prints its per-CTA timeline.
 /// </summary>
 internal sealed record TimerOptions(
     IReadOnlyList<ModelSpec> Presets, IReadOnlyList<int> Tokens, IReadOnlyList<DecodePipeline?> Pipelines, IReadOnlyList<KernelVariant> Variants,
-    int Samples, int Sets, int Seed)
+    int Samples, int Sets, int Seed, bool Trace)
 {
     public const string Usage = "kernel-timer [--presets name,name|all] [--tokens 1,2,4,8,16] [--pipelines ring,bulk,overlap] " +
-                                "[--variant name:MACRO=VALUE,MACRO=VALUE]... [--samples 200] [--sets 8] [--seed 1]";
+                                "[--variant name:MACRO=VALUE,MACRO=VALUE]... [--trace] [--samples 200] [--sets 8] [--seed 1]";
 
     public static TimerOptions Parse(IReadOnlyList<string> args)
     {
@@ -26,9 +27,15 @@ internal sealed record TimerOptions(
         IReadOnlyList<int> tokens = [1, 2, 4, 8, 16, 64];
         IReadOnlyList<DecodePipeline?> pipelines = [null];
         var variants = new List<KernelVariant> { KernelVariant.Plain };
-        var (samples, sets, seed) = (200, 8, 1);
+        var (samples, sets, seed, trace) = (200, 8, 1, false);
         for (var i = 0; i < args.Count; i++)
         {
+            if (args[i] == "--trace")
+            {
+                trace = true;
+                continue;
+            }
+
             var value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value; usage: {Usage}");
             switch (args[i])
             {
@@ -60,7 +67,7 @@ internal sealed record TimerOptions(
             i++;
         }
 
-        return new TimerOptions(presets, tokens, pipelines, variants, samples, sets, seed);
+        return new TimerOptions(presets, tokens, pipelines, variants, samples, sets, seed, trace);
     }
 
     private static int Positive(string text) =>

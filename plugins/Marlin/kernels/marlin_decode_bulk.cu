@@ -49,6 +49,36 @@
 #define MARLIN_ONE_WARP_EPILOGUE 1
 #endif
 
+// Diagnostics: with MARLIN_TRACE defined as the device address of a u64 [CTA][MARLIN_TRACE_EVENTS] buffer
+// (tools/kernel-timer --trace), each CTA writes %globaltimer at the TraceEvent points of its run; without it, nothing.
+enum TraceEvent
+{
+    TRACE_START,             // thread 0 enters the kernel
+    TRACE_SET_UP,            // thread 0 after the routing and the ring's set-up
+    TRACE_FIRST_COPY,        // the producer has issued its first stage
+    TRACE_FIRST_STAGE,       // consumer warp 0 finds its first stage landed
+    TRACE_FIRST_GEMM2,       // the producer starts its first GEMM2 item
+    TRACE_FIRST_GEMM1_DONE,  // the producer has seen the GEMM1 of its first GEMM2 item's expert complete
+    TRACE_LAST_COPY,         // the producer has issued its last stage
+    TRACE_CONSUMED,          // consumer warp 0 leaves its loop (its deferred signals sent)
+    TRACE_END,               // thread 0 after the exit counter (and the reset, in the last CTA)
+    MARLIN_TRACE_EVENTS
+};
+
+// `first`: only the event's first time in the run (the host zeroes the buffer before the traced replay).
+MARLIN_DEVICE void trace_event(TraceEvent event, bool first = false)
+{
+#ifdef MARLIN_TRACE
+    u64* slot = reinterpret_cast<u64*>(MARLIN_TRACE) + (size_t)blockIdx.x * MARLIN_TRACE_EVENTS + event;
+    u64 now;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+    if (!first || *slot == 0) *slot = now;
+#else
+    (void)event;
+    (void)first;
+#endif
+}
+
 static_assert(DECODE_BULK_WARPS == DECODE_WARPS + 1, "one producer warp besides the consumers");
 static_assert(DECODE_BULK_STAGE_RECORDS == 2 * DECODE_WARPS, "each consumer warp takes two records of a stage");
 static_assert(2 * (DECODE_WARPS - 1) >= DECODE_WARPS, "BulkShared::reduce holds a slot per warp for the bulk pipeline");
@@ -139,7 +169,11 @@ MARLIN_DEVICE void producer_wait_for_gemm1(const MarlinParams& p, BulkShared<NT>
     acquire_gemm1_done(p, it.expert);
     moetune::fence_proxy_async_global();
     __syncwarp();
-    if ((threadIdx.x & 31) == 0) s.gemm1_seen[it.active] = 1;
+    if ((threadIdx.x & 31) == 0)
+    {
+        trace_event(TRACE_FIRST_GEMM1_DONE, true);
+        s.gemm1_seen[it.active] = 1;
+    }
     __syncwarp();
 }
 
@@ -189,6 +223,7 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
     }
     pass.stages = item_stages(it);
     bool deferred = it.second && !s.gemm1_seen[it.active];
+    if (it.second && lane == 0) trace_event(TRACE_FIRST_GEMM2, true);
     const int first = cursor.stage;  // the pass's first ring stage
     for (int k = 0; k < pass.stages; ++k)
     {
@@ -220,6 +255,7 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
             const u32 weight_bytes = (u32)(n * p.record_bytes);
             moetune::mbarrier_arrive_expect_tx(full, weight_bytes + (u32)(pass.columns * n * MARLIN_CHUNK_K * 2));
             moetune::bulk_copy_to_shared(stage, pass.records + (size_t)k * DECODE_BULK_STAGE_RECORDS * p.record_bytes, weight_bytes, full, weight_policy);
+            trace_event(TRACE_FIRST_COPY, true);
         }
         __syncwarp();  // the expected byte count is set before any activation copy can complete
         if (!deferred) copy_activations(p, s, ring, it, pass, cursor.stage, k, 1, activation_policy);
@@ -254,6 +290,7 @@ MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divis
             produce_pass(p, s, d, ring, cursor, item, it, group, weight_policy, activation_policy);
         item = (int)__shfl_sync(0xffffffffu, next, 0);
     }
+    if (lane == 0) trace_event(TRACE_LAST_COPY);
     if (cursor.round > 0) moetune::mbarrier_wait(empty_barrier(s, cursor.stage), cursor.phase ^ 1u);
     if (lane == 0)
     {
@@ -554,6 +591,7 @@ MARLIN_DEVICE void consume(const MarlinParams& p, BulkShared<NT_MAX>& s, const D
     {
         // The item's first stage tells which item and group it is.
         moetune::mbarrier_wait(full_barrier(s, cursor.stage), cursor.phase);
+        if (done == 0 && threadIdx.x == 0) trace_event(TRACE_FIRST_STAGE);
         const int item = s.stage_item[cursor.stage];
         if (item < 0) break;
         const int group = s.stage_group[cursor.stage];
@@ -578,6 +616,7 @@ MARLIN_DEVICE void consume(const MarlinParams& p, BulkShared<NT_MAX>& s, const D
         send_deferred_signal(p, deferred);
         finish_deferred_signal(p, deferred, s.routing.active_count);
     }
+    if (threadIdx.x == 0) trace_event(TRACE_CONSUMED);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -594,6 +633,7 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
     if (dynamic_bytes < sizeof(BulkShared<NT_MAX>)) __trap();  // the host's KernelLimits.DecodeBulkMinimumBytes has drifted
     if (p.format != FORMAT || p.record_bytes != record_bytes_of(FORMAT)) __trap();  // the host chose the wrong build
     const int tid = threadIdx.x;
+    if (tid == 0) trace_event(TRACE_START);
 
     const u32 first_ticket = tid == 0 ? atomicAdd(p.counters + MARLIN_COUNTER_TICKET, 1u) : 0u;
     prepare_divisors<DECODE_BULK_THREADS>(p, s.routing);
@@ -630,6 +670,7 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
     }
     moetune::fence_proxy_async_shared();  // every thread's ordinary use of the routing scratch precedes the copies into the ring
     __syncthreads();
+    if (tid == 0) trace_event(TRACE_SET_UP);
     const Ring ring{moetune::shared_address(&s.ring), s.stage_bytes, s.stages, DECODE_BULK_COLUMN_STRIDE};
     const Divisors d = launch_divisors(s.routing);
     if (tid >= DECODE_WARPS * 32)
@@ -637,6 +678,7 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
     else
         consume<NT_MAX, FORMAT, OVERLAP>(p, s, d, ring);
     reset_counters_if_last<DECODE_BULK_THREADS>(p, s.is_last);
+    if (tid == 0) trace_event(TRACE_END);
 }
 
 // One build per weight format and n-tile count, as the register-ring pipeline's, and per way of ending an item:
