@@ -316,7 +316,7 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
     // published by its barriers. So from item 1 on, the item after the current one is known before the current one's
     // last records are streamed, while the first tickets still spread over all CTAs (one each) as a grid-wide first
     // wave.
-    const u32 first_ticket = tid == 0 ? atomicAdd(ticket, 1u) : 0u;
+    const u32 first_ticket = tid == 0 ? take_ticket(ticket) : 0u;
     prepare_divisors<DECODE_THREADS>(p, s.routing);
     derive_routing<DECODE_THREADS>(p, s.routing, s.scratch, &s.tickets[0], first_ticket);  // the first ticket and the divisors are visible after it
     const int active = s.routing.active_count;
@@ -337,8 +337,8 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
         u32 second_ticket = 0, ahead_ticket = 0;
         if (tid == 0)
         {
-            if (i == 0) second_ticket = atomicAdd(ticket, 1u);
-            ahead_ticket = atomicAdd(ticket, 1u);
+            if (i == 0) second_ticket = take_ticket(ticket);
+            ahead_ticket = take_ticket(ticket);
         }
         auto publish = [&]() {
             if (tid == 0)

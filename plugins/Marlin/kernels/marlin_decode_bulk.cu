@@ -268,8 +268,15 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
     }
 }
 
-// The producer warp: takes tickets (the next one while it copies the current item) and copies item after item, then
-// publishes the end of the work.
+// The producer warp: takes tickets MARLIN_TICKETS_AHEAD items ahead of the one it copies (so that the atomic's round
+// trip overlaps the copies of that many items: short items, such as nemotron-3-super's 2-stage GEMM1 tiles, would
+// otherwise wait for it) and copies item after item, then publishes the end of the work. Holding tickets ahead is safe:
+// a CTA runs its tickets in order, so the smallest unfinished ticket is always the one its CTA is copying.
+#ifndef MARLIN_TICKETS_AHEAD
+#define MARLIN_TICKETS_AHEAD 2
+#endif
+static_assert(MARLIN_TICKETS_AHEAD == 1 || MARLIN_TICKETS_AHEAD == 2, "one or two tickets ahead");
+
 template <int NT>
 MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divisors& d, const Ring& ring, int total)
 {
@@ -281,14 +288,23 @@ MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divis
     __syncwarp();
     RingCursor cursor;
     int item = s.first_ticket;
+    [[maybe_unused]] u32 queued = MARLIN_TICKETS_AHEAD > 1 && lane == 0 ? take_ticket(ticket) : 0u;  // the item after `item`
     while (item < total)
     {
-        const u32 next = lane == 0 ? atomicAdd(ticket, 1u) : 0u;  // its round trip overlaps this item's copies
+        const u32 taken = lane == 0 ? take_ticket(ticket) : 0u;  // its round trip overlaps the copies
         const DecodeItem it = describe_item(p, s.routing, d, item);
         const int groups = item_groups<8 * NT>(s.routing, it.active);
         for (int group = 0; group < groups; ++group)
             produce_pass(p, s, d, ring, cursor, item, it, group, weight_policy, activation_policy);
-        item = (int)__shfl_sync(0xffffffffu, next, 0);
+        if constexpr (MARLIN_TICKETS_AHEAD > 1)
+        {
+            item = (int)__shfl_sync(0xffffffffu, queued, 0);
+            queued = taken;
+        }
+        else
+        {
+            item = (int)__shfl_sync(0xffffffffu, taken, 0);
+        }
     }
     if (lane == 0) trace_event(TRACE_LAST_COPY);
     if (cursor.round > 0) moetune::mbarrier_wait(empty_barrier(s, cursor.stage), cursor.phase ^ 1u);
@@ -635,7 +651,7 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
     const int tid = threadIdx.x;
     if (tid == 0) trace_event(TRACE_START);
 
-    const u32 first_ticket = tid == 0 ? atomicAdd(p.counters + MARLIN_COUNTER_TICKET, 1u) : 0u;
+    const u32 first_ticket = tid == 0 ? take_ticket(p.counters + MARLIN_COUNTER_TICKET) : 0u;
     prepare_divisors<DECODE_BULK_THREADS>(p, s.routing);
     derive_routing<DECODE_BULK_THREADS>(p, s.routing, s.ring, &s.first_ticket, first_ticket);
     const int active = s.routing.active_count;

@@ -381,39 +381,52 @@ MARLIN_DEVICE void write_column(const MarlinParams& p, const DecodeItem& it, int
     write_column(p, it, pair, row, lo, hi, column_epilogue(p, it, row));
 }
 
-// The last GEMM2 item of a row tile: output[t, rows] = sum over slots j (in order) of w[t, j] * sum over splits. Threads
-// `thread` of `threads` take one token's four consecutive rows each (one 16-byte load per partial); unrolling the slot
-// loop keeps several of those loads in flight, since this runs on the kernel's tail. The sums do not depend on which
-// thread computes them.
+// The last GEMM2 item of a row tile: output[t, rows] = sum over the (slot j, split) terms of w[t, j] * partial. It runs
+// on the kernel's tail, where its load latencies add up, so it spreads them: each of the tile's tokens x 4 row quads
+// (four consecutive rows, one 16-byte load per term) takes `span` threads when there are fewer quads than threads (up to
+// 8, so one token's quads fill a warp), thread s of a span takes the terms s, s + span, ... (unrolled: several loads in
+// flight), and the span's threads are summed by shuffles in a fixed tree. The order of the sums is fixed by the launch
+// (T, top-k, splits and `threads`), not by timing, so the output is deterministic. Called by `threads` threads (whole
+// warps), `thread` 0 .. threads - 1.
 MARLIN_DEVICE void reduce_row_tile(const MarlinParams& p, int tile, int thread, int threads)
 {
-    for (int index = thread; index < p.tokens * (MARLIN_TILE_ROWS / 4); index += threads)
+    constexpr int QUADS_PER_TOKEN = MARLIN_TILE_ROWS / 4;
+    const int quads = p.tokens * QUADS_PER_TOKEN;
+    int span = 1;
+    while (span < 8 && 2 * span * quads <= threads) span *= 2;
+    const int terms = p.top_k * p.splits2;  // term m: slot m / splits, split m % splits; partials of a token are contiguous in m
+    for (int first = 0; first < quads * span; first += threads)
     {
-        const int token = index / (MARLIN_TILE_ROWS / 4);
-        const int row = MARLIN_TILE_ROWS * tile + 4 * (index % (MARLIN_TILE_ROWS / 4));
+        const int index = first + thread;
+        const int quad = index / span, part = index % span;
+        const int token = quad / QUADS_PER_TOKEN;
+        const int row = MARLIN_TILE_ROWS * tile + 4 * (quad % QUADS_PER_TOKEN);
         float4 sum = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-#pragma unroll 4
-        for (int j = 0; j < p.top_k; ++j)
+        if (quad < quads)
         {
-            const int pair = token * p.top_k + j;
-            const float* partial = p.partials + (size_t)pair * p.splits2 * p.hidden_size + row;
-            float4 expert = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-            for (int split = 0; split < p.splits2; ++split)
+            const float* partials = p.partials + (size_t)token * terms * p.hidden_size + row;
+            const float* weights = p.topk_weights + (size_t)token * p.top_k;
+#pragma unroll 4
+            for (int m = part; m < terms; m += span)
             {
-                const float4 v = ld_cg_f32x4(partial + (size_t)split * p.hidden_size);
-                expert.x += v.x;
-                expert.y += v.y;
-                expert.z += v.z;
-                expert.w += v.w;
+                const float4 v = ld_cg_f32x4(partials + (size_t)m * p.hidden_size);
+                const float w = __ldg(weights + m / p.splits2);
+                sum.x += w * v.x;
+                sum.y += w * v.y;
+                sum.z += w * v.z;
+                sum.w += w * v.w;
             }
-            const float w = p.topk_weights[pair];
-            sum.x += w * expert.x;
-            sum.y += w * expert.y;
-            sum.z += w * expert.z;
-            sum.w += w * expert.w;
         }
-        *reinterpret_cast<uint2*>(p.output + (size_t)token * p.hidden_size + row) =
-            make_uint2(moetune::pack_bf16x2(sum.x, sum.y), moetune::pack_bf16x2(sum.z, sum.w));
+        for (int offset = span / 2; offset > 0; offset >>= 1)  // a + b on both lanes of a pair: the same value
+        {
+            sum.x += __shfl_xor_sync(0xffffffffu, sum.x, offset);
+            sum.y += __shfl_xor_sync(0xffffffffu, sum.y, offset);
+            sum.z += __shfl_xor_sync(0xffffffffu, sum.z, offset);
+            sum.w += __shfl_xor_sync(0xffffffffu, sum.w, offset);
+        }
+        if (quad < quads && part == 0)
+            *reinterpret_cast<uint2*>(p.output + (size_t)token * p.hidden_size + row) =
+                make_uint2(moetune::pack_bf16x2(sum.x, sum.y), moetune::pack_bf16x2(sum.z, sum.w));
     }
 }
 

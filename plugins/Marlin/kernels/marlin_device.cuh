@@ -254,6 +254,18 @@ MARLIN_DEVICE u32 atomic_add_release_gpu(u32* counter, u32 value)
     return before;
 }
 
+// Takes a ticket: the counter's old value, incremented (relaxed, GPU scope), for a caller that uses it later.
+// `atom.inc` with a limit of 2^31 - 1 (tickets restart at 0 every forward and never come near it), not atomicAdd or
+// `atom.add`: ptxas turns an add by one lane into a warp-aggregated atomic whose result the warp waits for at once (a
+// shuffle right after it), which put the atomic's whole round trip (~1 µs) before every item's copies. An inc it
+// leaves alone, so the round trip overlaps whatever comes before the ticket's first use (checked in the SASS).
+MARLIN_DEVICE u32 take_ticket(u32* counter)
+{
+    u32 before;
+    asm volatile("atom.relaxed.gpu.global.inc.u32 %0, [%1], %2;" : "=r"(before) : "l"(counter), "r"(0x7fffffffu) : "memory");
+    return before;
+}
+
 MARLIN_DEVICE void red_add_release_gpu(u32* counter, u32 value)
 {
     asm volatile("red.release.gpu.global.add.u32 [%0], %1;" ::"l"(counter), "r"(value) : "memory");
