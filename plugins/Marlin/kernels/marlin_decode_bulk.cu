@@ -268,15 +268,10 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
     }
 }
 
-// The producer warp: takes tickets MARLIN_TICKETS_AHEAD items ahead of the one it copies (so that the atomic's round
-// trip overlaps the copies of that many items: short items, such as nemotron-3-super's 2-stage GEMM1 tiles, would
-// otherwise wait for it) and copies item after item, then publishes the end of the work. Holding tickets ahead is safe:
-// a CTA runs its tickets in order, so the smallest unfinished ticket is always the one its CTA is copying.
-#ifndef MARLIN_TICKETS_AHEAD
-#define MARLIN_TICKETS_AHEAD 2
-#endif
-static_assert(MARLIN_TICKETS_AHEAD == 1 || MARLIN_TICKETS_AHEAD == 2, "one or two tickets ahead");
-
+// The producer warp: takes tickets (the next one while it copies the current item: take_ticket's round trip overlaps
+// the copies) and copies item after item, then publishes the end of the work. (Taking tickets two items ahead was
+// measured too, NOTES.md session 5: no faster, and 2.3 µs slower for qwen3-30b-a3b at T = 1, whose last items then
+// waited in CTAs that were still busy.)
 template <int NT>
 MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divisors& d, const Ring& ring, int total)
 {
@@ -288,23 +283,14 @@ MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divis
     __syncwarp();
     RingCursor cursor;
     int item = s.first_ticket;
-    [[maybe_unused]] u32 queued = MARLIN_TICKETS_AHEAD > 1 && lane == 0 ? take_ticket(ticket) : 0u;  // the item after `item`
     while (item < total)
     {
-        const u32 taken = lane == 0 ? take_ticket(ticket) : 0u;  // its round trip overlaps the copies
+        const u32 next = lane == 0 ? take_ticket(ticket) : 0u;
         const DecodeItem it = describe_item(p, s.routing, d, item);
         const int groups = item_groups<8 * NT>(s.routing, it.active);
         for (int group = 0; group < groups; ++group)
             produce_pass(p, s, d, ring, cursor, item, it, group, weight_policy, activation_policy);
-        if constexpr (MARLIN_TICKETS_AHEAD > 1)
-        {
-            item = (int)__shfl_sync(0xffffffffu, queued, 0);
-            queued = taken;
-        }
-        else
-        {
-            item = (int)__shfl_sync(0xffffffffu, taken, 0);
-        }
+        item = (int)__shfl_sync(0xffffffffu, next, 0);
     }
     if (lane == 0) trace_event(TRACE_LAST_COPY);
     if (cursor.round > 0) moetune::mbarrier_wait(empty_barrier(s, cursor.stage), cursor.phase ^ 1u);
@@ -329,7 +315,10 @@ MARLIN_DEVICE void reduce_if_last(const MarlinParams& p, int tile, u32 before, i
 {
     const int lane = threadIdx.x & 31;
     if (__shfl_sync(0xffffffffu, before, 0) != (u32)(active_count * p.splits2) - 1u) return;
-    __threadfence();  // every lane: the other CTAs' partials, published before their increments, are read after it
+    // Lane 0 read the final count: its fence makes that an acquire of every other CTA's partials (published before
+    // their increments), and the warp barrier orders the other lanes' reads after it.
+    if (lane == 0) fence_acq_rel_gpu();
+    __syncwarp();
     reduce_row_tile(p, tile, lane, 32);
     __syncwarp();
     if (lane == 0) row_tile_counters(p)[tile] = 0;  // every contribution has arrived: ready for the next forward

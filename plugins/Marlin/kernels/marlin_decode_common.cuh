@@ -78,11 +78,52 @@ MARLIN_DEVICE int active_rank(const RoutingScratch& scratch, int expert)
 // The active experts (ascending ids) and, for each, its (token, slot) pairs, from topk_ids. Thread 0 also stores
 // `first_ticket` into *ticket_slot (the ticket is taken before the call, so that the atomic's round trip overlaps the
 // reads of topk_ids); the barriers here publish it. Ends with a CTA barrier, after which the scratch is dead.
+// derive_routing for at most 32 pairs (one token at any top-k up to 32, or a few tokens): warp 0 alone, in registers, so
+// that the CTA meets at one barrier instead of the eight of the general form (whose latency is most of a one-token
+// forward's start). Pair i is lane i. An active expert's rank is the number of distinct smaller ids, its offset the
+// number of pairs with smaller ids; a pair's place is its expert's offset plus the lower lanes with the same id.
+MARLIN_DEVICE void derive_small_routing(const MarlinParams& p, DecodeRouting& routing, int pairs)
+{
+    const int lane = threadIdx.x & 31;
+    const bool valid = lane < pairs;
+    const int id = valid ? p.topk_ids[lane] : 0x7fffffff;  // past every expert id, so never counted as smaller
+    if (valid && (id < 0 || id >= p.experts)) __trap();  // a contract violation: expert ids are in [0, E)
+    const u32 peers = __match_any_sync(0xffffffffu, id);
+    const bool leader = valid && __ffs(peers) - 1 == lane;  // the lowest lane of its id
+    const u32 leaders = __ballot_sync(0xffffffffu, leader);
+    int smaller_pairs = 0, smaller_experts = 0;
+#pragma unroll 8
+    for (int j = 0; j < 32; ++j)
+    {
+        const bool less = __shfl_sync(0xffffffffu, id, j) < id;
+        smaller_pairs += less;
+        smaller_experts += less && ((leaders >> j) & 1u);
+    }
+    if (leader)
+    {
+        routing.active_expert[smaller_experts] = (u16)id;
+        routing.offsets[smaller_experts] = (u16)smaller_pairs;
+    }
+    if (valid) routing.sorted[smaller_pairs + __popc(peers & ((1u << lane) - 1u))] = (u16)lane;
+    if (lane == 0)
+    {
+        routing.active_count = __popc(leaders);
+        routing.offsets[__popc(leaders)] = (u16)pairs;
+    }
+}
+
 template <int THREADS>
 MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeRouting& routing, RoutingScratch& r, int* ticket_slot, u32 first_ticket)
 {
     const int tid = threadIdx.x, lane = tid & 31;
     const int pairs = p.tokens * p.top_k;
+    if (pairs <= 32)
+    {
+        if (tid < 32) derive_small_routing(p, routing, pairs);
+        if (tid == 0) *ticket_slot = (int)first_ticket;
+        __syncthreads();
+        return;
+    }
     const int words = (p.experts + 31) >> 5;
     for (int i = tid; i < words; i += THREADS) r.bitmap[i] = 0;
     for (int i = tid; i < pairs; i += THREADS)
@@ -436,15 +477,12 @@ template <int THREADS>
 MARLIN_DEVICE void reset_counters_if_last(const MarlinParams& p, int& is_last)
 {
     __syncthreads();  // every thread is done with the CTA's work (and with any earlier use of is_last)
-    if (threadIdx.x == 0)
-    {
-        __threadfence();
-        is_last = atomicAdd(p.counters + MARLIN_COUNTER_EXITED, 1u) == gridDim.x - 1u;
-    }
+    // Release: the CTA's uses of the counters (ordered before by the barrier) precede the increment; acquire: the last
+    // CTA's resets follow every other CTA's (one round trip, no sequentially consistent fence on either side).
+    if (threadIdx.x == 0) is_last = atomic_add_acq_rel_gpu(p.counters + MARLIN_COUNTER_EXITED, 1u) == gridDim.x - 1u;
     __syncthreads();
     if (is_last)
     {
-        __threadfence();
         u32* expert_done = p.counters + MARLIN_COUNTER_EXPERT_DONE;
         for (int e = threadIdx.x; e < p.experts; e += THREADS) expert_done[e] = 0;
         if (threadIdx.x == 0)

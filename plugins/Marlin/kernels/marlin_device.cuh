@@ -266,6 +266,19 @@ MARLIN_DEVICE u32 take_ticket(u32* counter)
     return before;
 }
 
+// Release and acquire at GPU scope in one: for the increment whose old value tells a thread that it is the last to
+// arrive and may now read (or reset) what every earlier arrival released.
+MARLIN_DEVICE u32 atomic_add_acq_rel_gpu(u32* counter, u32 value)
+{
+    u32 before;
+    asm volatile("atom.acq_rel.gpu.global.add.u32 %0, [%1], %2;" : "=r"(before) : "l"(counter), "r"(value) : "memory");
+    return before;
+}
+
+// Turns a relaxed read before it (an atomic's old value) into an acquire at GPU scope, without the cost of the
+// sequentially consistent fence that __threadfence() is.
+MARLIN_DEVICE void fence_acq_rel_gpu() { asm volatile("fence.acq_rel.gpu;" ::: "memory"); }
+
 MARLIN_DEVICE void red_add_release_gpu(u32* counter, u32 value)
 {
     asm volatile("red.release.gpu.global.add.u32 [%0], %1;" ::"l"(counter), "r"(value) : "memory");
