@@ -258,7 +258,7 @@ MARLIN_DEVICE void run_pass(const MarlinParams& p, DecodeShared<NT_MAX>& s, cons
 
     int column, row;
     float lo, hi;
-    if (reduced_column<NT_MAX>(s.reduce, NT, column, row, lo, hi) && column < q.columns)
+    if (reduced_column([&](int w) -> const float (&)[NT_MAX][4][32] { return s.reduce[w]; }, NT, column, row, lo, hi) && column < q.columns)
     {
         write_column(p, q.it, pairs[column], row, lo, hi);
         __threadfence();  // before the CTA reports the item done (GEMM1: other CTAs read h)
@@ -352,7 +352,7 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
         run_item<NT_MAX, FORMAT>(p, s, d, item, i != 1, i > 0 ? s.tickets[(i + 1) & 3] : total, total, stream, ring, publish);
         if (item < items13)
         {
-            if (tid == 0) atomicAdd(expert_done + s.routing.active_expert[quotient(item, d.w13_tiles)], 1u);
+            if (tid == 0) atomicAdd(expert_done + s.routing.active_expert[quotient(item, d.w13_items)], 1u);
         }
         else
         {

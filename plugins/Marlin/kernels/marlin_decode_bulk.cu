@@ -23,15 +23,22 @@
 // with column_stride = records * 128 + 16: the 16-byte skew puts the eight lanes of a quarter warp (two columns, four
 // k offsets) on distinct bank groups. Consumer warp w multiplies records w and w + 4 of each stage, into two
 // accumulator sets (two independent mma chains), summed in a fixed order at the end of the pass.
+// Row tiles per work item (DECODE_ITEM_TILES in marlin_decode_common.cuh): 1, or 2 as an experiment timed with
+// tools/kernel-timer --variant name:MARLIN_ITEM_TILES=2 (the host's shared-memory mirror, KernelLimits, assumes 1).
+#ifndef MARLIN_ITEM_TILES
+#define MARLIN_ITEM_TILES 1
+#endif
+#define DECODE_ITEM_TILES MARLIN_ITEM_TILES
 #include "marlin_decode_common.cuh"
 #include "moetune/sm90.cuh"
 
 #define DECODE_BULK_WARPS 5  // DECODE_WARPS consumers, then the producer
 #define DECODE_BULK_THREADS (DECODE_BULK_WARPS * 32)
 #define DECODE_BULK_STAGE_RECORDS 8           // two per consumer warp
+#define DECODE_BULK_STAGE_CHUNKS (DECODE_BULK_STAGE_RECORDS / DECODE_ITEM_TILES)  // the K chunks a stage covers
 #define DECODE_BULK_MAX_STAGES 12
 #define DECODE_BULK_COLUMN_SKEW 16
-#define DECODE_BULK_COLUMN_STRIDE (DECODE_BULK_STAGE_RECORDS * MARLIN_CHUNK_K * 2 + DECODE_BULK_COLUMN_SKEW)
+#define DECODE_BULK_COLUMN_STRIDE (DECODE_BULK_STAGE_CHUNKS * MARLIN_CHUNK_K * 2 + DECODE_BULK_COLUMN_SKEW)
 #define DECODE_BULK_CONSUMER_BARRIER 1        // named barrier of the consumer warps (0 is __syncthreads)
 
 // The FP4 decode's four left shifts as IMAD on the FMA pipe (ShiftMultipliers) in the bulk-copy pipelines.
@@ -89,7 +96,7 @@ struct BulkShared
     DecodeRouting routing;
     // The warps' accumulators at the end of a pass: the bulk pipeline's passes use the first four slots (one per warp);
     // the overlapping pipeline's, two buffers of three by pass parity (one per warp besides the pass's summing one).
-    float reduce[2 * (DECODE_WARPS - 1)][NT][4][32];
+    float reduce[2 * (DECODE_WARPS - 1)][DECODE_ITEM_TILES][NT][4][32];
     u64 full[DECODE_BULK_MAX_STAGES];   // producer -> consumers: the stage's copies have landed
     u64 empty[DECODE_BULK_MAX_STAGES];  // consumers -> producer: every consumer thread is done with the stage
     u64 reduce_full[2];   // the three other consumer warps -> a pass's summing warp: their accumulators are stored
@@ -147,14 +154,15 @@ MARLIN_DEVICE u32 reduce_full_barrier(const BulkShared<NT>& s, int buffer) { ret
 template <int NT>
 MARLIN_DEVICE u32 reduce_free_barrier(const BulkShared<NT>& s, int buffer) { return moetune::shared_address(&s.reduce_free[buffer]); }
 
-MARLIN_DEVICE int stage_records(const DecodeItem& it, int k)
+// The K chunks of pass stage k (each a record per row tile of the item): DECODE_BULK_STAGE_CHUNKS but in the last.
+MARLIN_DEVICE int stage_chunks(const DecodeItem& it, int k)
 {
-    return min(DECODE_BULK_STAGE_RECORDS, it.chunk_end - it.chunk_begin - k * DECODE_BULK_STAGE_RECORDS);
+    return min(DECODE_BULK_STAGE_CHUNKS, it.chunk_end - it.chunk_begin - k * DECODE_BULK_STAGE_CHUNKS);
 }
 
 MARLIN_DEVICE int item_stages(const DecodeItem& it)
 {
-    return (it.chunk_end - it.chunk_begin + DECODE_BULK_STAGE_RECORDS - 1) / DECODE_BULK_STAGE_RECORDS;
+    return (it.chunk_end - it.chunk_begin + DECODE_BULK_STAGE_CHUNKS - 1) / DECODE_BULK_STAGE_CHUNKS;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -180,7 +188,8 @@ MARLIN_DEVICE void producer_wait_for_gemm1(const MarlinParams& p, BulkShared<NT>
 // One pass (an item's group) as the producer copies it.
 struct ProducedPass
 {
-    const u8* records;  // the item's first record
+    const u8* records;  // the item's first record (of its first row tile; the next tile's follow its row tile's chunks)
+    size_t tile_bytes;  // one row tile's records
     const u8* row;      // lane c < columns: pair c's activation row from the item's first chunk on
     int columns;
     int stages;
@@ -198,8 +207,8 @@ MARLIN_DEVICE void copy_activations(const MarlinParams& p, const BulkShared<NT>&
     {
         const int stage = (first + j) % ring.stages, k = k0 + j;
         const u32 slice = ring.base + stage * ring.stage_bytes + DECODE_BULK_STAGE_RECORDS * p.record_bytes + lane * ring.column_stride;
-        moetune::bulk_copy_to_shared(slice, pass.row + k * DECODE_BULK_STAGE_RECORDS * MARLIN_CHUNK_K * 2,
-                                     (u32)(stage_records(it, k) * MARLIN_CHUNK_K * 2), full_barrier(s, stage), policy);
+        moetune::bulk_copy_to_shared(slice, pass.row + k * DECODE_BULK_STAGE_CHUNKS * MARLIN_CHUNK_K * 2,
+                                     (u32)(stage_chunks(it, k) * MARLIN_CHUNK_K * 2), full_barrier(s, stage), policy);
     }
 }
 
@@ -215,6 +224,7 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
     ProducedPass pass;
     pass.columns = group_columns<8 * NT>(s.routing, it.active, group);
     pass.records = item_records(p, it, it.chunk_begin);
+    pass.tile_bytes = (size_t)(it.second ? p.chunks2 : p.chunks13) * p.record_bytes;
     pass.row = nullptr;
     if (lane < pass.columns)
     {
@@ -227,7 +237,7 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
     const int first = cursor.stage;  // the pass's first ring stage
     for (int k = 0; k < pass.stages; ++k)
     {
-        const int n = stage_records(it, k);
+        const int n = stage_chunks(it, k);
         const u32 stage = ring.base + cursor.stage * ring.stage_bytes;
         const u32 full = full_barrier(s, cursor.stage);
         if (cursor.round > 0)
@@ -252,9 +262,13 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
                 s.stage_item[cursor.stage] = item;
                 s.stage_group[cursor.stage] = group;
             }
+            // Row tile r's records of the stage's chunks go to slots r * DECODE_BULK_STAGE_CHUNKS on.
             const u32 weight_bytes = (u32)(n * p.record_bytes);
-            moetune::mbarrier_arrive_expect_tx(full, weight_bytes + (u32)(pass.columns * n * MARLIN_CHUNK_K * 2));
-            moetune::bulk_copy_to_shared(stage, pass.records + (size_t)k * DECODE_BULK_STAGE_RECORDS * p.record_bytes, weight_bytes, full, weight_policy);
+            moetune::mbarrier_arrive_expect_tx(full, it.tiles * weight_bytes + (u32)(pass.columns * n * MARLIN_CHUNK_K * 2));
+            for (int r = 0; r < it.tiles; ++r)
+                moetune::bulk_copy_to_shared(stage + r * DECODE_BULK_STAGE_CHUNKS * p.record_bytes,
+                                             pass.records + r * pass.tile_bytes + (size_t)k * DECODE_BULK_STAGE_CHUNKS * p.record_bytes,
+                                             weight_bytes, full, weight_policy);
             trace_event(TRACE_FIRST_COPY, true);
         }
         __syncwarp();  // the expected byte count is set before any activation copy can complete
@@ -309,9 +323,9 @@ MARLIN_DEVICE void consumer_sync() { asm volatile("bar.sync %0, %1;" ::"n"(DECOD
 
 MARLIN_DEVICE u32* row_tile_counters(const MarlinParams& p) { return p.counters + MARLIN_COUNTER_EXPERT_DONE + p.experts; }
 
-// After a GEMM2 item's increment of its row tile's counter: lane 0's `before` is the count it found. The warp whose
-// increment completes the tile reduces it.
-MARLIN_DEVICE void reduce_if_last(const MarlinParams& p, int tile, u32 before, int active_count)
+// After a GEMM2 item's increment of its row tiles' counter (the first tile's): lane 0's `before` is the count it found.
+// The warp whose increment completes the tiles reduces them.
+MARLIN_DEVICE void reduce_if_last(const MarlinParams& p, int tile, int tiles, u32 before, int active_count)
 {
     const int lane = threadIdx.x & 31;
     if (__shfl_sync(0xffffffffu, before, 0) != (u32)(active_count * p.splits2) - 1u) return;
@@ -319,7 +333,7 @@ MARLIN_DEVICE void reduce_if_last(const MarlinParams& p, int tile, u32 before, i
     // their increments), and the warp barrier orders the other lanes' reads after it.
     if (lane == 0) fence_acq_rel_gpu();
     __syncwarp();
-    reduce_row_tile(p, tile, lane, 32);
+    for (int r = 0; r < tiles; ++r) reduce_row_tile(p, tile + r, lane, 32);
     __syncwarp();
     if (lane == 0) row_tile_counters(p)[tile] = 0;  // every contribution has arrived: ready for the next forward
 }
@@ -346,7 +360,7 @@ MARLIN_DEVICE void signal_item(const MarlinParams& p, const DecodeItem& it, int 
         __threadfence();
         before = atomicAdd(row_tile_counters(p) + it.tile, 1u);
     }
-    reduce_if_last(p, it.tile, before, active_count);
+    reduce_if_last(p, it.tile, it.tiles, before, active_count);
 }
 
 // The overlapping consumers' signals, each a release increment. A GEMM1 item is reported at once (a GEMM2 item of its
@@ -358,8 +372,10 @@ MARLIN_DEVICE void signal_item(const MarlinParams& p, const DecodeItem& it, int 
 // warp instead, were both measured slower: NOTES.md, session 4.)
 struct DeferredSignal
 {
-    int tile = -1;           // a GEMM2 item of this row tile awaits its report (-1: none)
+    int tile = -1;           // a GEMM2 item of this (first) row tile awaits its report (-1: none)
+    int tiles = 0;
     int answered_tile = -1;  // the row tile whose counter lane 0's `before` answers (-1: none)
+    int answered_tiles = 0;
     u32 before = 0;
 };
 
@@ -368,13 +384,14 @@ MARLIN_DEVICE void send_deferred_signal(const MarlinParams& p, DeferredSignal& d
     if (d.tile < 0) return;
     if ((threadIdx.x & 31) == 0) d.before = atomic_add_release_gpu(row_tile_counters(p) + d.tile, 1u);
     d.answered_tile = d.tile;
+    d.answered_tiles = d.tiles;
     d.tile = -1;
 }
 
 MARLIN_DEVICE void finish_deferred_signal(const MarlinParams& p, DeferredSignal& d, int active_count)
 {
     if (d.answered_tile < 0) return;
-    reduce_if_last(p, d.answered_tile, d.before, active_count);
+    reduce_if_last(p, d.answered_tile, d.answered_tiles, d.before, active_count);
     d.answered_tile = -1;
 }
 
@@ -383,6 +400,7 @@ MARLIN_DEVICE void signal_item_overlapped(const MarlinParams& p, const DecodeIte
     if (it.second)
     {
         deferred.tile = it.tile;
+        deferred.tiles = it.tiles;
         return;
     }
     if ((threadIdx.x & 31) == 0) red_add_release_gpu(p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert, 1u);
@@ -406,44 +424,72 @@ struct RecordOperands
     uint4 b[NT][2];
 };
 
-// Record `slot` of the stage at `stage` (slot < the stage's record count).
+// The lane's codes and scales of record `slot` of the stage at `stage`.
+template <int FORMAT>
+MARLIN_DEVICE void load_codes(u32 stage, int slot, const ConsumerLane& lane, uint4& words, u32& scale_pair)
+{
+    const u32 record = stage + slot * record_bytes_of(FORMAT);
+    words = lds128_shared(record + lane.code_offset);
+    scale_pair = lds16_shared(record + lane.scale_offset);
+}
+
+// The lane's activation fragments of the stage's K chunk `chunk`.
+template <int NT>
+MARLIN_DEVICE void load_activations(u32 activations, int chunk, const ConsumerLane& lane, uint4 (&b)[NT][2])
+{
+#pragma unroll
+    for (int nt = 0; nt < NT; ++nt)
+    {
+        const u32 column = activations + lane.column_offset[nt] + chunk * MARLIN_CHUNK_K * 2;
+        b[nt][0] = lds128_shared(column);
+        b[nt][1] = lds128_shared(column + 16);
+    }
+}
+
+// Record `slot` of the stage at `stage` and the activations of its K chunk (one row tile per item: the slot).
 template <int NT, int FORMAT>
 MARLIN_DEVICE RecordOperands<NT> load_record(u32 stage, u32 activations, int slot, const ConsumerLane& lane)
 {
     RecordOperands<NT> r;
-    const u32 record = stage + slot * record_bytes_of(FORMAT);
-    r.words = lds128_shared(record + lane.code_offset);
-    r.scale_pair = lds16_shared(record + lane.scale_offset);
-#pragma unroll
-    for (int nt = 0; nt < NT; ++nt)
-    {
-        const u32 column = activations + lane.column_offset[nt] + slot * MARLIN_CHUNK_K * 2;
-        r.b[nt][0] = lds128_shared(column);
-        r.b[nt][1] = lds128_shared(column + 16);
-    }
+    load_codes<FORMAT>(stage, slot, lane, r.words, r.scale_pair);
+    load_activations<NT>(activations, slot, lane, r.b);
     return r;
 }
 
-// The bulk pipeline's end of a pass: the four warps store their accumulators, meet, sum them (two or four warps, a
-// column per thread) and write the pass's columns, then meet again (the reduce buffer is free, and every write of the
-// pass is ordered before the signal any of them may send).
+// Row tile r of an item, as an item of its own (for the epilogue's constants and the writes).
+MARLIN_DEVICE DecodeItem row_tile_item(const DecodeItem& it, int r)
+{
+    DecodeItem tile = it;
+    tile.tile += r;
+    tile.tiles = 1;
+    return tile;
+}
+
+// The bulk pipeline's end of a pass, row tile by row tile: the four warps store their accumulators, meet, sum them
+// (two or four warps, a column per thread) and write the tile's columns, then meet again (the reduce buffer is free,
+// and every write of the pass is ordered before the signal any of them may send).
 template <int NT, int NT_MAX>
 MARLIN_DEVICE void finish_pass_together(const MarlinParams& p, BulkShared<NT_MAX>& s, const DecodeItem& it, int group, int columns,
-                                        const float (&acc)[NT][4], const ColumnEpilogue* epilogue)
+                                        const float (&acc)[DECODE_ITEM_TILES][NT][4], const ColumnEpilogue* epilogue)
 {
-    store_accumulators<NT, NT_MAX>(s.reduce[threadIdx.x >> 5], acc);
-    consumer_sync();
-    int column, row;
-    float lo, hi;
-    if (reduced_column<NT_MAX>(s.reduce, NT, column, row, lo, hi) && column < columns)
+    const u16* pairs = s.routing.sorted + s.routing.offsets[it.active] + 8 * NT_MAX * group;
+#pragma unroll
+    for (int r = 0; r < DECODE_ITEM_TILES; ++r)
     {
-        const u16* pairs = s.routing.sorted + s.routing.offsets[it.active] + 8 * NT_MAX * group;
-        if (epilogue != nullptr)
-            write_column(p, it, pairs[column], row, lo, hi, *epilogue);
-        else
-            write_column(p, it, pairs[column], row, lo, hi);
+        store_accumulators<NT, NT_MAX>(s.reduce[threadIdx.x >> 5][0], acc[r]);
+        consumer_sync();
+        int column, row;
+        float lo, hi;
+        if (r < it.tiles && reduced_column([&](int w) -> const float (&)[NT_MAX][4][32] { return s.reduce[w][0]; }, NT, column, row, lo, hi) &&
+            column < columns)
+        {
+            if (epilogue != nullptr)
+                write_column(p, row_tile_item(it, r), pairs[column], row, lo, hi, epilogue[r]);
+            else
+                write_column(p, row_tile_item(it, r), pairs[column], row, lo, hi);
+        }
+        consumer_sync();
     }
-    consumer_sync();
 }
 
 // The overlapping pipeline's end of pass `pass`: its summing warp (pass mod 4, the warp that signals the item) waits
@@ -455,48 +501,59 @@ MARLIN_DEVICE void finish_pass_together(const MarlinParams& p, BulkShared<NT_MAX
 // release them).
 template <int NT, int NT_MAX>
 MARLIN_DEVICE void finish_pass_by_one_warp(const MarlinParams& p, BulkShared<NT_MAX>& s, const DecodeItem& it, int group, int columns,
-                                           int pass, const float (&acc)[NT][4], const ColumnEpilogue& epilogue)
+                                           int pass, const float (&acc)[DECODE_ITEM_TILES][NT][4],
+                                           const ColumnEpilogue (&epilogue)[DECODE_ITEM_TILES])
 {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const int summing = pass % DECODE_WARPS, buffer = pass & 1;
     const u32 use = (u32)pass >> 1;  // the buffer's earlier uses
-    float (*slots)[NT_MAX][4][32] = s.reduce + (DECODE_WARPS - 1) * buffer;  // warp w's slot: w, less one past the summing warp
+    // Warp w's slot: w, less one past the summing warp; a slot holds every row tile of the item.
+    float (*slots)[DECODE_ITEM_TILES][NT_MAX][4][32] = s.reduce + (DECODE_WARPS - 1) * buffer;
     if (use > 0) moetune::mbarrier_wait(reduce_free_barrier(s, buffer), (use - 1) & 1);
     if (warp != summing)
     {
-        store_accumulators<NT, NT_MAX>(slots[warp - (warp > summing)], acc);
+#pragma unroll
+        for (int r = 0; r < DECODE_ITEM_TILES; ++r) store_accumulators<NT, NT_MAX>(slots[warp - (warp > summing)][r], acc[r]);
         moetune::mbarrier_arrive(reduce_full_barrier(s, buffer));
         return;
     }
     moetune::mbarrier_wait(reduce_full_barrier(s, buffer), use & 1);
-    float sum[NT][4];
+    float sum[DECODE_ITEM_TILES][NT][4];
 #pragma unroll
-    for (int nt = 0; nt < NT; ++nt)
+    for (int r = 0; r < DECODE_ITEM_TILES; ++r)
 #pragma unroll
-        for (int q = 0; q < 4; ++q)
-        {
-            sum[nt][q] = 0.0f;
+        for (int nt = 0; nt < NT; ++nt)
 #pragma unroll
-            for (int w = 0; w < DECODE_WARPS; ++w)
+            for (int q = 0; q < 4; ++q)
             {
-                if (w == warp)
-                    sum[nt][q] += acc[nt][q];
-                else
-                    sum[nt][q] += slots[w - (w > warp)][nt][q][lane];
+                sum[r][nt][q] = 0.0f;
+#pragma unroll
+                for (int w = 0; w < DECODE_WARPS; ++w)
+                {
+                    if (w == warp)
+                        sum[r][nt][q] += acc[r][nt][q];
+                    else
+                        sum[r][nt][q] += slots[w - (w > warp)][r][nt][q][lane];
+                }
             }
-        }
     moetune::mbarrier_arrive(reduce_free_barrier(s, buffer));
     // The mma's C fragment: this lane holds rows g and g + 8 (q and q + 2) of columns 2 t and 2 t + 1 (q's parity).
     const u16* pairs = s.routing.sorted + s.routing.offsets[it.active] + 8 * NT_MAX * group;
     const int g = lane >> 2, t = lane & 3;
 #pragma unroll
-    for (int nt = 0; nt < NT; ++nt)
+    for (int r = 0; r < DECODE_ITEM_TILES; ++r)
+    {
+        if (r >= it.tiles) break;
 #pragma unroll
-        for (int parity = 0; parity < 2; ++parity)
-        {
-            const int column = 8 * nt + 2 * t + parity;
-            if (column < columns) write_column(p, it, pairs[column], g, sum[nt][parity], sum[nt][parity + 2], epilogue);
-        }
+        for (int nt = 0; nt < NT; ++nt)
+#pragma unroll
+            for (int parity = 0; parity < 2; ++parity)
+            {
+                const int column = 8 * nt + 2 * t + parity;
+                if (column < columns)
+                    write_column(p, row_tile_item(it, r), pairs[column], g, sum[r][nt][parity], sum[r][nt][parity + 2], epilogue[r]);
+            }
+    }
     __syncwarp();
 }
 
@@ -516,39 +573,60 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
     constexpr ShiftMultipliers shifts = constant_shift_multipliers();
 #endif
     constexpr bool ONE_WARP_ENDS = OVERLAP && MARLIN_ONE_WARP_EPILOGUE;
-    ColumnEpilogue epilogue{};
-    if constexpr (ONE_WARP_ENDS)
+    ColumnEpilogue epilogue[DECODE_ITEM_TILES]{};
+    if (OVERLAP && (!ONE_WARP_ENDS || warp == pass % DECODE_WARPS))
     {
-        if (warp == pass % DECODE_WARPS) epilogue = column_epilogue(p, it, g);
-    }
-    else if constexpr (OVERLAP)
-    {
-        epilogue = column_epilogue(p, it, g);
+#pragma unroll
+        for (int r = 0; r < DECODE_ITEM_TILES; ++r)
+            if (r < it.tiles) epilogue[r] = column_epilogue(p, row_tile_item(it, r), g);
     }
     ConsumerLane view;
     view.code_offset = 16 * lane;
     view.scale_offset = scale_offset(FORMAT, g, t);
 #pragma unroll
     for (int nt = 0; nt < 2; ++nt) view.column_offset[nt] = min(8 * nt + g, columns - 1) * ring.column_stride + 32 * t;
-    float even[NT][4], odd[NT][4];
+    // Two independent mma chains per warp: with one row tile per item, records w and w + 4 of each stage (summed at
+    // the end); with two, chunk w of each tile (the same activations for both).
+    float acc[DECODE_ITEM_TILES][NT][4], odd[NT][4];
 #pragma unroll
     for (int nt = 0; nt < NT; ++nt)
 #pragma unroll
-        for (int q = 0; q < 4; ++q) even[nt][q] = odd[nt][q] = 0.0f;
+        for (int q = 0; q < 4; ++q)
+        {
+            odd[nt][q] = 0.0f;
+#pragma unroll
+            for (int r = 0; r < DECODE_ITEM_TILES; ++r) acc[r][nt][q] = 0.0f;
+        }
 
     const int stages = item_stages(it);
     for (int k = 0; k < stages; ++k)
     {
         if (k > 0) moetune::mbarrier_wait(full_barrier(s, cursor.stage), cursor.phase);
-        const int n = stage_records(it, k);
+        const int n = stage_chunks(it, k);
         const u32 stage = ring.base + cursor.stage * ring.stage_bytes;
         const u32 activations = stage + DECODE_BULK_STAGE_RECORDS * record_bytes_of(FORMAT);
-        if (n == DECODE_BULK_STAGE_RECORDS)
+        if constexpr (DECODE_ITEM_TILES == 2)
+        {
+            // Slots w and DECODE_BULK_STAGE_CHUNKS + w: chunk w of the first and second row tile (a last odd tile's
+            // slots hold stale records, multiplied but never written).
+            if (warp < n)
+            {
+                uint4 words[2];
+                u32 scales[2];
+                uint4 b[NT][2];
+                load_codes<FORMAT>(stage, warp, view, words[0], scales[0]);
+                load_codes<FORMAT>(stage, DECODE_BULK_STAGE_CHUNKS + warp, view, words[1], scales[1]);
+                load_activations<NT>(activations, warp, view, b);
+                multiply_record<NT, FORMAT>(words[0], scales[0], b, acc[0], shifts);
+                multiply_record<NT, FORMAT>(words[1], scales[1], b, acc[DECODE_ITEM_TILES - 1], shifts);
+            }
+        }
+        else if (n == DECODE_BULK_STAGE_RECORDS)
         {
             // Both reads first, so that the two records' decodes and mma chains interleave.
             const RecordOperands<NT> first = load_record<NT, FORMAT>(stage, activations, warp, view);
             const RecordOperands<NT> second = load_record<NT, FORMAT>(stage, activations, warp + DECODE_WARPS, view);
-            multiply_record<NT, FORMAT>(first.words, first.scale_pair, first.b, even, shifts);
+            multiply_record<NT, FORMAT>(first.words, first.scale_pair, first.b, acc[0], shifts);
             multiply_record<NT, FORMAT>(second.words, second.scale_pair, second.b, odd, shifts);
         }
         else
@@ -557,7 +635,7 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
             if (warp < n)
             {
                 const RecordOperands<NT> r = load_record<NT, FORMAT>(stage, activations, warp, view);
-                multiply_record<NT, FORMAT>(r.words, r.scale_pair, r.b, even, shifts);
+                multiply_record<NT, FORMAT>(r.words, r.scale_pair, r.b, acc[0], shifts);
             }
             if (warp + DECODE_WARPS < n)
             {
@@ -568,14 +646,17 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
         moetune::mbarrier_arrive(empty_barrier(s, cursor.stage));
         cursor.advance(ring.stages);
     }
+    if constexpr (DECODE_ITEM_TILES == 1)
+    {
 #pragma unroll
-    for (int nt = 0; nt < NT; ++nt)
+        for (int nt = 0; nt < NT; ++nt)
 #pragma unroll
-        for (int q = 0; q < 4; ++q) even[nt][q] += odd[nt][q];
+            for (int q = 0; q < 4; ++q) acc[0][nt][q] += odd[nt][q];
+    }
     if constexpr (ONE_WARP_ENDS)
-        finish_pass_by_one_warp<NT, NT_MAX>(p, s, it, group, columns, pass, even, epilogue);
+        finish_pass_by_one_warp<NT, NT_MAX>(p, s, it, group, columns, pass, acc, epilogue);
     else
-        finish_pass_together<NT, NT_MAX>(p, s, it, group, columns, even, OVERLAP ? &epilogue : nullptr);
+        finish_pass_together<NT, NT_MAX>(p, s, it, group, columns, acc, OVERLAP ? epilogue : nullptr);
     if constexpr (OVERLAP)
     {
         // After the pass's end, so that the release increment's wait for this warp's earlier writes and a row tile's
@@ -644,7 +725,7 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
     prepare_divisors<DECODE_BULK_THREADS>(p, s.routing);
     derive_routing<DECODE_BULK_THREADS>(p, s.routing, s.ring, &s.first_ticket, first_ticket);
     const int active = s.routing.active_count;
-    const int total = active * (p.w13_tiles + p.w2_tiles * p.splits2);
+    const int total = active * (w13_items(p) + w2_items(p) * p.splits2);
 
     // The ring for this launch: stages as wide as the widest group, as many as fit (at least two).
     if (tid < 32)

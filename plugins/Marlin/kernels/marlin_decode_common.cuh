@@ -19,6 +19,13 @@
 #define DECODE_MAX_EXPERTS 1024
 #define DECODE_MAX_CTA_WARPS 8  // the most warps a decode CTA has (routing's scan keeps one sum per warp)
 
+// Row tiles per work item: 1, or 2 in the bulk-copy pipelines built with MARLIN_ITEM_TILES=2 (an experiment: two row
+// tiles share each stage's activation slices, NOTES.md session 5). The register ring always takes 1.
+#ifndef DECODE_ITEM_TILES
+#define DECODE_ITEM_TILES 1
+#endif
+static_assert(DECODE_ITEM_TILES == 1 || DECODE_ITEM_TILES == 2, "one or two row tiles per item");
+
 // The routing derivation's scratch; each pipeline lets it share memory with buffers first used after it.
 struct RoutingScratch
 {
@@ -201,11 +208,15 @@ MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeRouting& routing,
 // barriers publish them.
 struct Divisors
 {
-    FastDivisor w13_tiles;
-    FastDivisor gemm2_items_per_expert;  // w2_tiles * splits2
+    FastDivisor w13_items;               // GEMM1 items per expert
+    FastDivisor gemm2_items_per_expert;  // W2 items (row tiles / DECODE_ITEM_TILES, rounded up) * splits2
     FastDivisor splits2;
     FastDivisor top_k;
 };
+
+// Work items per expert and matrix: its row tiles, DECODE_ITEM_TILES at a time (the last item may hold fewer).
+MARLIN_DEVICE int w13_items(const MarlinParams& p) { return (p.w13_tiles + DECODE_ITEM_TILES - 1) / DECODE_ITEM_TILES; }
+MARLIN_DEVICE int w2_items(const MarlinParams& p) { return (p.w2_tiles + DECODE_ITEM_TILES - 1) / DECODE_ITEM_TILES; }
 
 template <int THREADS>
 MARLIN_DEVICE void prepare_divisors(const MarlinParams& p, DecodeRouting& r)
@@ -213,7 +224,7 @@ MARLIN_DEVICE void prepare_divisors(const MarlinParams& p, DecodeRouting& r)
     const int which = threadIdx.x - (THREADS - 32);
     if (which >= 0 && which < DECODE_DIVISORS)
     {
-        const int divisor = which == 0 ? p.w13_tiles : which == 1 ? p.w2_tiles * p.splits2 : which == 2 ? p.splits2 : p.top_k;
+        const int divisor = which == 0 ? w13_items(p) : which == 1 ? w2_items(p) * p.splits2 : which == 2 ? p.splits2 : p.top_k;
         r.divisors[which] = fast_divisor((u32)divisor);
     }
 }
@@ -228,7 +239,8 @@ struct DecodeItem
 {
     int active;
     int expert;
-    int tile;
+    int tile;         // the item's first row tile
+    int tiles;        // its row tiles: DECODE_ITEM_TILES, or fewer for the last of an odd count
     int split;
     int chunk_begin;  // the item's K range: chunks [chunk_begin, chunk_end) of its row tile
     int chunk_end;
@@ -238,12 +250,13 @@ struct DecodeItem
 MARLIN_DEVICE DecodeItem describe_item(const MarlinParams& p, const DecodeRouting& r, const Divisors& d, int item)
 {
     DecodeItem it;
-    const int items13 = r.active_count * p.w13_tiles;
+    const int items13 = r.active_count * w13_items(p);
     it.second = item >= items13;
     if (!it.second)
     {
-        it.active = quotient(item, d.w13_tiles);
-        it.tile = item - it.active * p.w13_tiles;
+        it.active = quotient(item, d.w13_items);
+        it.tile = (item - it.active * (int)d.w13_items.divisor) * DECODE_ITEM_TILES;
+        it.tiles = min(DECODE_ITEM_TILES, p.w13_tiles - it.tile);
         it.split = 0;
         it.chunk_begin = 0;
         it.chunk_end = p.chunks13;
@@ -253,8 +266,10 @@ MARLIN_DEVICE DecodeItem describe_item(const MarlinParams& p, const DecodeRoutin
         const int rest = item - items13;
         it.active = quotient(rest, d.gemm2_items_per_expert);
         const int within = rest - it.active * (int)d.gemm2_items_per_expert.divisor;
-        it.tile = quotient(within, d.splits2);
-        it.split = within - it.tile * p.splits2;
+        const int index = quotient(within, d.splits2);
+        it.tile = index * DECODE_ITEM_TILES;
+        it.tiles = min(DECODE_ITEM_TILES, p.w2_tiles - it.tile);
+        it.split = within - index * p.splits2;
         it.chunk_begin = quotient(p.chunks2 * it.split, d.splits2);
         it.chunk_end = quotient(p.chunks2 * (it.split + 1), d.splits2);
     }
@@ -296,7 +311,7 @@ MARLIN_DEVICE const u16* activation_row(const MarlinParams& p, const Divisors& d
 MARLIN_DEVICE void acquire_gemm1_done(const MarlinParams& p, int expert)
 {
     const u32* done = p.counters + MARLIN_COUNTER_EXPERT_DONE + expert;
-    for (u32 spins = 0; ld_acquire_u32(done) < (u32)p.w13_tiles; ++spins)
+    for (u32 spins = 0; ld_acquire_u32(done) < (u32)w13_items(p); ++spins)
     {
         if (spins > (1u << 24)) __trap();
         nanosleep_ns(64);
@@ -335,10 +350,10 @@ MARLIN_DEVICE void multiply_record(uint4 words, u32 scale_pair, const uint4 (&b)
 // Results.
 // ---------------------------------------------------------------------------------------------------------------
 
-// Sums the four warps' accumulators (reduce[warp][nt][q][lane], in warp order). Thread -> (n-tile, lane, column
-// parity); returns the rows g and g + 8 of that column, or false for threads past `tiles` n-tiles.
-template <int NT>
-MARLIN_DEVICE bool reduced_column(const float (*reduce)[NT][4][32], int tiles, int& column, int& g, float& row_lo, float& row_hi)
+// Sums the four warps' accumulators (slot(warp)[nt][q][lane], in warp order). Thread -> (n-tile, lane, column parity);
+// returns the rows g and g + 8 of that column, or false for threads past `tiles` n-tiles.
+template <typename SlotOf>
+MARLIN_DEVICE bool reduced_column(const SlotOf& slot, int tiles, int& column, int& g, float& row_lo, float& row_hi)
 {
     const int tid = threadIdx.x;
     const int lane = tid & 31, parity = (tid >> 5) & 1, nt = tid >> 6;
@@ -350,8 +365,8 @@ MARLIN_DEVICE bool reduced_column(const float (*reduce)[NT][4][32], int tiles, i
 #pragma unroll
     for (int w = 0; w < DECODE_WARPS; ++w)
     {
-        row_lo += reduce[w][nt][parity][lane];
-        row_hi += reduce[w][nt][parity + 2][lane];
+        row_lo += slot(w)[nt][parity][lane];
+        row_hi += slot(w)[nt][parity + 2][lane];
     }
     return true;
 }
