@@ -17,8 +17,9 @@ public sealed record DecodeLaunch(DecodePipeline Pipeline, int Threads, int Shar
     /// Mean (token, slot) pairs per expert from which the overlapped pipeline runs more than 8 tokens with two n-tiles.
     /// There an expert's pairs may pass 8 (at a mean of 4, Mixtral at 16 tokens, uniform routing gives some expert more
     /// than 8 pairs in 6% of forwards; at 5 in 24%), and one n-tile would stream such an expert's weights once per group
-    /// of 8; more to the point, groups of 5 to 8 pairs leave the one-n-tile kernel's quarter of an SM only 3 stages
-    /// (12.9 KB each at 8 pairs), too few bytes in flight, against 4 to 5 in the two-n-tile kernel's third.
+    /// of 8; more to the point, groups of 5 to 8 pairs leave the one-n-tile kernel's quarter of an SM fewer stages than
+    /// the two-n-tile kernel's third (5 of 8.8 KB at 8 pairs against 6; with one row tile per item, which this threshold
+    /// was measured with, 3 against 4 to 5).
     /// </summary>
     public const int DenseMeanPairsPerExpert = 4;
 

@@ -24,6 +24,12 @@ public static class KernelLimits
     /// <summary>DECODE_BULK_STAGE_RECORDS: weight records per stage of the bulk pipeline's ring.</summary>
     public const int DecodeBulkStageRecords = 8;
 
+    /// <summary>MARLIN_ITEM_TILES: row tiles per work item of the bulk pipelines (their stages hold 8 / this K chunks of each).</summary>
+    public const int DecodeItemTiles = 2;
+
+    /// <summary>DECODE_BULK_STAGE_CHUNKS: the K chunks a bulk-pipeline stage covers.</summary>
+    public const int DecodeBulkStageChunks = DecodeBulkStageRecords / DecodeItemTiles;
+
     /// <summary>DECODE_BULK_MAX_STAGES: the most stages the bulk pipeline's ring takes (one mbarrier pair each).</summary>
     public const int DecodeBulkMaxStages = 12;
 
@@ -83,7 +89,7 @@ public static class KernelLimits
     public static int DecodeBulkRingOffset(int columnTiles)
     {
         CheckColumnTiles(columnTiles);
-        var reduceSlots = 2 * (DecodeWarps - 1) * ReduceSlotBytes(columnTiles);  // two buffers of three warps' slots
+        var reduceSlots = 2 * (DecodeWarps - 1) * DecodeItemTiles * ReduceSlotBytes(columnTiles);  // two buffers of three warps' slots, a tile each
         var barriers = ((2 * DecodeBulkMaxStages) + 4) * sizeof(ulong);  // full and empty per stage, reduce_full and reduce_free per buffer
         var stageHeaders = 2 * DecodeBulkMaxStages * sizeof(int);
         var gemm1Seen = DecodeMaxPairs;
@@ -111,8 +117,8 @@ public static class KernelLimits
         return DecodeBulkRingOffset(columnTiles) + ring;
     }
 
-    /// <summary>Bytes from one pair's activation slice in a stage to the next: 64 bf16 per record, plus the skew.</summary>
-    public static int DecodeBulkColumnStride => (DecodeBulkStageRecords * 64 * sizeof(ushort)) + DecodeBulkColumnSkew;
+    /// <summary>Bytes from one pair's activation slice in a stage to the next: 64 bf16 per K chunk, plus the skew.</summary>
+    public static int DecodeBulkColumnStride => (DecodeBulkStageChunks * 64 * sizeof(ushort)) + DecodeBulkColumnSkew;
 
     private static int RoutingScratchBytes => (DecodeMaxPairs * sizeof(int) * 2) + (DecodeMaxExperts / 32 * sizeof(uint) * 2);
 

@@ -19,14 +19,19 @@
 // is done.
 //
 // Stage layout (its size is set per launch from the widest group, so that a 1-token forward keeps a deep ring):
-//   [DECODE_BULK_STAGE_RECORDS weight records][columns x column_stride activation slices]
-// with column_stride = records * 128 + 16: the 16-byte skew puts the eight lanes of a quarter warp (two columns, four
-// k offsets) on distinct bank groups. Consumer warp w multiplies records w and w + 4 of each stage, into two
-// accumulator sets (two independent mma chains), summed in a fixed order at the end of the pass.
-// Row tiles per work item (DECODE_ITEM_TILES in marlin_decode_common.cuh): 1, or 2 as an experiment timed with
-// tools/kernel-timer --variant name:MARLIN_ITEM_TILES=2 (the host's shared-memory mirror, KernelLimits, assumes 1).
+//   [DECODE_BULK_STAGE_RECORDS weight records: DECODE_BULK_STAGE_CHUNKS K chunks of each of the item's row tiles]
+//   [columns x column_stride activation slices of those chunks]
+// with column_stride = chunks * 128 + 16: the 16-byte skew puts the eight lanes of a quarter warp (two columns, four
+// k offsets) on distinct bank groups. Consumer warp w multiplies chunk w of both row tiles (two independent mma chains
+// on the same activations); with one row tile per item, records w and w + 4 (two chains, summed at the pass's end).
+// Row tiles per work item (DECODE_ITEM_TILES in marlin_decode_common.cuh). 2: a stage holds 4 K chunks of two
+// neighbouring row tiles, which share one activation slice per column (half the activation bytes per weight byte, a
+// deeper ring in the same shared memory, half the items and their ends). Measured on an H100 (NOTES.md, session 5)
+// against 1 (a stage of 8 chunks of one tile): faster in 13 of 15 cases (up to 17 %), slower at T = 1 for qwen3-30b-a3b
+// and qwen3-235b-a22b, whose coarser items balance worse. tools/kernel-timer --variant name:MARLIN_ITEM_TILES=1 builds
+// the other form; KernelLimits mirrors this value (the stage and ring sizes depend on it).
 #ifndef MARLIN_ITEM_TILES
-#define MARLIN_ITEM_TILES 1
+#define MARLIN_ITEM_TILES 2
 #endif
 #define DECODE_ITEM_TILES MARLIN_ITEM_TILES
 #include "marlin_decode_common.cuh"

@@ -19,8 +19,8 @@
 #define DECODE_MAX_EXPERTS 1024
 #define DECODE_MAX_CTA_WARPS 8  // the most warps a decode CTA has (routing's scan keeps one sum per warp)
 
-// Row tiles per work item: 1, or 2 in the bulk-copy pipelines built with MARLIN_ITEM_TILES=2 (an experiment: two row
-// tiles share each stage's activation slices, NOTES.md session 5). The register ring always takes 1.
+// Row tiles per work item: the bulk-copy pipelines set it from MARLIN_ITEM_TILES (2: two row tiles share each stage's
+// activation slices, marlin_decode_bulk.cu); the register ring takes 1.
 #ifndef DECODE_ITEM_TILES
 #define DECODE_ITEM_TILES 1
 #endif

@@ -31,10 +31,10 @@ public sealed class DecodeLaunchTests
     }
 
     [Theory]
-    [InlineData(1, 1, 12)]  // one token: 12 stages (the most) of 4608 + 1040 bytes
-    [InlineData(1, 8, 5)]   // a full n-tile: 12928-byte stages
-    [InlineData(2, 16, 4)]  // two full n-tiles: 21248-byte stages (the overlapping pipeline's second reduce buffer took the fifth)
-    public void A_hopper_share_holds_a_deep_ring_for_one_token_and_at_least_four_stages_for_a_full_group(int columnTiles, int columns, int stages)
+    [InlineData(1, 1, 12)]  // one token: 12 stages (the most) of 4608 + 528 bytes
+    [InlineData(1, 8, 7)]   // a full n-tile: 8832-byte stages (8 records of two row tiles, 8 slices of 4 chunks)
+    [InlineData(2, 16, 7)]  // two full n-tiles: 13056-byte stages
+    public void A_hopper_share_holds_a_deep_ring_for_one_token_and_at_least_seven_stages_for_a_full_group(int columnTiles, int columns, int stages)
     {
         var launch = DecodeLaunch.For(DecodePipeline.BulkCopy, Hopper, HopperBlockOptin, 576);
         var ring = launch.SharedBytes(columnTiles) - KernelLimits.DecodeBulkRingOffset(columnTiles);
@@ -54,11 +54,11 @@ public sealed class DecodeLaunchTests
     }
 
     [Theory]
-    [InlineData(1, 1, 8)]   // one token: 8 stages of 4608 + 1040 bytes
-    [InlineData(1, 4, 5)]   // 4 pairs of an expert (sparse 16-token routing): 8768-byte stages
-    [InlineData(1, 8, 3)]   // a full n-tile: 12928-byte stages
-    [InlineData(2, 16, 3)]  // two full n-tiles: 21248-byte stages
-    public void An_overlapped_share_holds_at_least_three_stages_of_a_full_group(int columnTiles, int columns, int stages)
+    [InlineData(1, 1, 9)]   // one token: 9 stages of 4608 + 528 bytes
+    [InlineData(1, 4, 7)]   // 4 pairs of an expert (sparse 16-token routing): 6720-byte stages
+    [InlineData(1, 8, 5)]   // a full n-tile: 8832-byte stages
+    [InlineData(2, 16, 4)]  // two full n-tiles: 13056-byte stages
+    public void An_overlapped_share_holds_at_least_four_stages_of_a_full_group(int columnTiles, int columns, int stages)
     {
         var launch = DecodeLaunch.For(DecodePipeline.BulkCopyOverlapped, Hopper, HopperBlockOptin, 576);
         var ring = launch.SharedBytes(columnTiles) - KernelLimits.DecodeBulkRingOffset(columnTiles);
@@ -83,20 +83,20 @@ public sealed class DecodeLaunchTests
     }
 
     [Fact]
-    public void An_sm_of_100_kib_holds_three_one_tile_ctas_but_only_one_two_tile_cta()
+    public void An_sm_of_100_kib_holds_three_one_tile_ctas_and_two_two_tile_ctas()
     {
-        // SM 12.0: 100 KiB per SM, 99 KiB per block. One n-tile needs 7168 + 2 x 12928 = 33024 bytes, exactly a third of
-        // the SM less the reserve; two n-tiles need 10240 + 2 x 21248 = 52736 bytes: half an SM is short.
+        // SM 12.0: 100 KiB per SM, 99 KiB per block. One n-tile needs 10240 + 2 x 8832 = 27904 bytes, within a third of
+        // the SM less the reserve (33024); two n-tiles need 16384 + 2 x 13056 = 42496 bytes, within half (50176).
         var launch = DecodeLaunch.For(DecodePipeline.BulkCopy, new SmResources(65536, 1536, 102400), 101376, 576);
-        Assert.Equal((33024, 101376), (launch.SharedBytes(1), launch.SharedBytes(2)));
+        Assert.Equal((33024, 50176), (launch.SharedBytes(1), launch.SharedBytes(2)));
     }
 
     [Fact]
     public void An_sm_below_two_full_stages_is_refused_with_the_numbers()
     {
-        var small = new SmResources(65536, 2048, 49152);
-        var error = Assert.Throws<NotSupportedException>(() => DecodeLaunch.For(DecodePipeline.BulkCopy, small, 48128, 576));
-        Assert.Contains("2 n-tile(s) needs 52736 bytes", error.Message, StringComparison.Ordinal);
+        var small = new SmResources(65536, 2048, 40960);
+        var error = Assert.Throws<NotSupportedException>(() => DecodeLaunch.For(DecodePipeline.BulkCopy, small, 39936, 576));
+        Assert.Contains("2 n-tile(s) needs 42496 bytes", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
