@@ -2,9 +2,9 @@
 // persistent kernel over the work items of marlin_decode_common.cuh, with the weight stream decoupled from the math.
 //
 // A CTA is four consumer warps and one producer warp. The producer takes the CTA's tickets and, item after item,
-// copies each item's weight records (contiguous: one row tile's K range) and the matching activation slices (one
-// contiguous range of each pair's x or h row) into a ring of shared-memory stages with the copy engine (1-D bulk
-// copies completing on an mbarrier per stage; weights marked L2 evict-first). It runs ahead of the consumers by as
+// copies each item's weight records (one contiguous K range per row tile of the item) and the matching activation
+// slices (one contiguous range of each pair's x or h row) into a ring of shared-memory stages with the copy engine (1-D
+// bulk copies completing on an mbarrier per stage; weights marked L2 evict-first). It runs ahead of the consumers by as
 // many stages as the ring holds, across item boundaries, so weight bytes stay in flight while the consumers reduce,
 // store and signal an item. The consumers wait for nothing but stages: the GEMM1 -> GEMM2 wait is the producer's, and
 // it copies a GEMM2 item's weights before that wait is over (its h follows), so the weight stream goes on across the
@@ -24,6 +24,7 @@
 // with column_stride = chunks * 128 + 16: the 16-byte skew puts the eight lanes of a quarter warp (two columns, four
 // k offsets) on distinct bank groups. Consumer warp w multiplies chunk w of both row tiles (two independent mma chains
 // on the same activations); with one row tile per item, records w and w + 4 (two chains, summed at the pass's end).
+//
 // Row tiles per work item (DECODE_ITEM_TILES in marlin_decode_common.cuh). 2: a stage holds 4 K chunks of two
 // neighbouring row tiles, which share one activation slice per column (half the activation bytes per weight byte, a
 // deeper ring in the same shared memory, half the items and their ends). Measured on an H100 (NOTES.md, session 5)

@@ -1,14 +1,14 @@
 // Marlin backend, decode path: what its two pipelines share (marlin_decode.cu streams weights through a register ring
 // and runs on SM 8.0+, marlin_decode_bulk.cu through the copy engine into a shared-memory ring and runs on SM 9.0+).
 //
-// Both run the whole MoE layer as one persistent kernel over the same work items, handed out in order by an atomic
-// ticket:
-//   GEMM1 items (active expert a, W13 row tile)       h[pair, 8 rows] = act(W13 x + b13), bf16
-//   GEMM2 items (active expert a, W2 row tile, split)  partials[pair, split, 16 rows] = W2 h (+ b2), fp32
-// GEMM1 items come first. A GEMM2 item of expert e reads h only after every GEMM1 tile of e is done (a per-expert
-// counter); the last GEMM2 item of a row tile (a per-row-tile counter) reduces that tile for every token, over the
-// top-k slots and splits in a fixed order, with the router weights: the output is deterministic and written exactly
-// once. The last CTA to exit resets the counters, so the kernel replays in a CUDA graph with no memset. Each CTA derives
+// Both run the whole MoE layer as one persistent kernel over work items of the same kind, handed out in order by an
+// atomic ticket (DECODE_ITEM_TILES row tiles each: 1 in the register ring, 2 in the bulk-copy pipelines):
+//   GEMM1 items (active expert a, W13 row tiles)       h[pair, 8 rows per tile] = act(W13 x + b13), bf16
+//   GEMM2 items (active expert a, W2 row tiles, split)  partials[pair, split, 16 rows per tile] = W2 h (+ b2), fp32
+// GEMM1 items come first. A GEMM2 item of expert e reads h only after every GEMM1 item of e is done (a per-expert
+// counter); the last GEMM2 item of a row tile (a counter per item's first tile) reduces its tiles for every token,
+// over the top-k slots and splits in a fixed order, with the router weights: the output is deterministic and written
+// exactly once. The last CTA to exit resets the counters, so the kernel replays in a CUDA graph with no memset. Each CTA derives
 // the active experts and their pairs from topk_ids itself (T * k <= 512), so no routing kernel runs before it.
 #pragma once
 
