@@ -78,7 +78,12 @@ public sealed class LayerGeometry
     /// <summary>CTAs along the weight rows of a prefill GEMM (each covers 8 tiles).</summary>
     public static int PrefillRowBlocks(int tiles) => (tiles + KernelLimits.PrefillBlockTiles - 1) / KernelLimits.PrefillBlockTiles;
 
-    /// <summary>GEMM1 and GEMM2 work items of the decode kernel for <paramref name="activeExperts"/> active experts.</summary>
+    /// <summary>
+    /// GEMM1 and GEMM2 work items of the register-ring decode kernel for <paramref name="activeExperts"/> active experts
+    /// (one row tile each); an upper bound for the bulk-copy kernels, whose items hold <see cref="KernelLimits.DecodeItemTiles"/>
+    /// row tiles. The launch caps its grid with it: for tiny shapes a bulk-copy CTA past the real item count takes one
+    /// ticket and exits.
+    /// </summary>
     public long DecodeItems(int activeExperts) => (long)activeExperts * (W13Tiles + ((long)W2Tiles * DecodeSplits2));
 
     /// <summary>Workspace sizes for forwards of up to <paramref name="maxTokens"/> tokens.</summary>
