@@ -320,8 +320,8 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
     prepare_divisors<DECODE_THREADS>(p, s.routing);
     derive_routing<DECODE_THREADS>(p, s.routing, s.scratch, &s.tickets[0], first_ticket);  // the first ticket and the divisors are visible after it
     const int active = s.routing.active_count;
-    const int items13 = active * p.w13_tiles;
-    const int total = items13 + active * p.w2_tiles * p.splits2;
+    const int items13 = active * w13_items(p);
+    const int total = items13 + active * w2_items(p) * p.splits2;
 
     if (p.format != FORMAT || p.record_bytes != record_bytes_of(FORMAT)) __trap();  // the host chose the wrong build
     LaneStream stream;

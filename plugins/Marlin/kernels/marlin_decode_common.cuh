@@ -8,8 +8,9 @@
 // GEMM1 items come first. A GEMM2 item of expert e reads h only after every GEMM1 item of e is done (a per-expert
 // counter); the last GEMM2 item of a row tile (a counter per item's first tile) reduces its tiles for every token,
 // over the top-k slots and splits in a fixed order, with the router weights: the output is deterministic and written
-// exactly once. The last CTA to exit resets the counters, so the kernel replays in a CUDA graph with no memset. Each CTA derives
-// the active experts and their pairs from topk_ids itself (T * k <= 512), so no routing kernel runs before it.
+// exactly once. The last CTA to exit resets the counters, so the kernel replays in a CUDA graph with no memset. Each
+// CTA derives the active experts and their pairs from topk_ids itself (T * k <= 512), so no routing kernel runs before
+// it.
 #pragma once
 
 #include "marlin_params.cuh"
@@ -82,9 +83,6 @@ MARLIN_DEVICE int active_rank(const RoutingScratch& scratch, int expert)
     return scratch.word_prefix[w] + __popc(scratch.bitmap[w] & ((1u << (expert & 31)) - 1u));
 }
 
-// The active experts (ascending ids) and, for each, its (token, slot) pairs, from topk_ids. Thread 0 also stores
-// `first_ticket` into *ticket_slot (the ticket is taken before the call, so that the atomic's round trip overlaps the
-// reads of topk_ids); the barriers here publish it. Ends with a CTA barrier, after which the scratch is dead.
 // derive_routing for at most 32 pairs (one token at any top-k up to 32, or a few tokens): warp 0 alone, in registers, so
 // that the CTA meets at one barrier instead of the eight of the general form (whose latency is most of a one-token
 // forward's start). Pair i is lane i. An active expert's rank is the number of distinct smaller ids, its offset the
@@ -119,6 +117,9 @@ MARLIN_DEVICE void derive_small_routing(const MarlinParams& p, DecodeRouting& ro
     }
 }
 
+// The active experts (ascending ids) and, for each, its (token, slot) pairs, from topk_ids. Thread 0 also stores
+// `first_ticket` into *ticket_slot (the ticket is taken before the call, so that the atomic's round trip overlaps the
+// reads of topk_ids); the barriers here publish it. Ends with a CTA barrier, after which the scratch is dead.
 template <int THREADS>
 MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeRouting& routing, RoutingScratch& r, int* ticket_slot, u32 first_ticket)
 {
@@ -242,7 +243,7 @@ struct DecodeItem
     int tile;         // the item's first row tile
     int tiles;        // its row tiles: DECODE_ITEM_TILES, or fewer for the last of an odd count
     int split;
-    int chunk_begin;  // the item's K range: chunks [chunk_begin, chunk_end) of its row tile
+    int chunk_begin;  // the item's K range: chunks [chunk_begin, chunk_end) of each of its row tiles
     int chunk_end;
     bool second;      // a GEMM2 item
 };
