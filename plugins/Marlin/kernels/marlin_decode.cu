@@ -366,7 +366,8 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
             __syncthreads();
             if (s.is_last)
             {
-                reduce_row_tile(p, tile, tid, DECODE_THREADS);
+                // All 256 threads of the CTA share the tile; more loads in flight per thread would spill here.
+                reduce_row_tiles<1>(p, tile, 1, tid, DECODE_THREADS);
                 if (tid == 0) row_tile_done[tile] = 0;  // every contribution has arrived: ready for the next forward
             }
         }

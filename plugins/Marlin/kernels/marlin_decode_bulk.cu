@@ -62,6 +62,13 @@
 #define MARLIN_ONE_WARP_EPILOGUE 1
 #endif
 
+// Loads in flight per lane in a row tile's reduction (reduce_row_tiles), which one warp runs, mostly on the kernel's
+// tail: 4 is what the kernels' registers hold without spills (96 at four one-n-tile CTAs per SM). tools/kernel-timer
+// --variant name:MARLIN_REDUCE_LOADS=1 builds the one-load-at-a-time form it replaced, to time both on one card.
+#ifndef MARLIN_REDUCE_LOADS
+#define MARLIN_REDUCE_LOADS 4
+#endif
+
 // Diagnostics: with MARLIN_TRACE defined as the device address of a u64 [CTA][MARLIN_TRACE_EVENTS] buffer
 // (tools/kernel-timer --trace), each CTA writes %globaltimer at the TraceEvent points of its run; without it, nothing.
 enum TraceEvent
@@ -339,7 +346,7 @@ MARLIN_DEVICE void reduce_if_last(const MarlinParams& p, int tile, int tiles, u3
     // their increments), and the warp barrier orders the other lanes' reads after it.
     if (lane == 0) fence_acq_rel_gpu();
     __syncwarp();
-    for (int r = 0; r < tiles; ++r) reduce_row_tile(p, tile + r, lane, 32);
+    reduce_row_tiles<MARLIN_REDUCE_LOADS>(p, tile, tiles, lane, 32);
     __syncwarp();
     if (lane == 0) row_tile_counters(p)[tile] = 0;  // every contribution has arrived: ready for the next forward
 }

@@ -438,17 +438,20 @@ MARLIN_DEVICE void write_column(const MarlinParams& p, const DecodeItem& it, int
     write_column(p, it, pair, row, lo, hi, column_epilogue(p, it, row));
 }
 
-// The last GEMM2 item of a row tile: output[t, rows] = sum over the (slot j, split) terms of w[t, j] * partial. It runs
-// on the kernel's tail, where its load latencies add up, so it spreads them: each of the tile's tokens x 4 row quads
-// (four consecutive rows, one 16-byte load per term) takes `span` threads when there are fewer quads than threads (up to
-// 8, so one token's quads fill a warp), thread s of a span takes the terms s, s + span, ... (unrolled: several loads in
-// flight), and the span's threads are summed by shuffles in a fixed tree. The order of the sums is fixed by the launch
-// (T, top-k, splits and `threads`), not by timing, so the output is deterministic. Called by `threads` threads (whole
-// warps), `thread` 0 .. threads - 1.
-MARLIN_DEVICE void reduce_row_tile(const MarlinParams& p, int tile, int thread, int threads)
+// The last GEMM2 item of `tiles` neighbouring row tiles from `tile` on: output[t, rows] = sum over the (slot j, split)
+// terms of w[t, j] * partial. It runs on the kernel's tail, where its load latencies add up, so it spreads them: each
+// token's row quads (four consecutive rows, one 16-byte load per term) take `span` threads when there are fewer quads
+// than threads (up to 8, so that one token's quads fill a warp), thread s of a span takes the terms s, s + span, ... in
+// batches of LOADS loads in flight, and the span's threads are summed by shuffles in a fixed tree. The
+// order of the sums is fixed by the launch (T, top-k, splits, `tiles` and `threads`), not by timing, so the output is
+// deterministic. Called by `threads` threads (whole warps), `thread` 0 .. threads - 1.
+// LOADS: the loads a thread has in flight at once, issued together and then summed in term order (a loop of load-then-add
+// keeps one load in flight, one round trip per term, as the SASS showed); each costs 5 registers outside the main loop.
+template <int LOADS>
+MARLIN_DEVICE void reduce_row_tiles(const MarlinParams& p, int tile, int tiles, int thread, int threads)
 {
-    constexpr int QUADS_PER_TOKEN = MARLIN_TILE_ROWS / 4;
-    const int quads = p.tokens * QUADS_PER_TOKEN;
+    const int quads_per_token = tiles * (MARLIN_TILE_ROWS / 4);
+    const int quads = p.tokens * quads_per_token;
     int span = 1;
     while (span < 8 && 2 * span * quads <= threads) span *= 2;
     const int terms = p.top_k * p.splits2;  // term m: slot m / splits, split m % splits; partials of a token are contiguous in m
@@ -456,22 +459,38 @@ MARLIN_DEVICE void reduce_row_tile(const MarlinParams& p, int tile, int thread, 
     {
         const int index = first + thread;
         const int quad = index / span, part = index % span;
-        const int token = quad / QUADS_PER_TOKEN;
-        const int row = MARLIN_TILE_ROWS * tile + 4 * (quad % QUADS_PER_TOKEN);
+        const int token = quad / quads_per_token;
+        const int row = MARLIN_TILE_ROWS * tile + 4 * (quad % quads_per_token);
         float4 sum = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
         if (quad < quads)
         {
             const float* partials = p.partials + (size_t)token * terms * p.hidden_size + row;
             const float* weights = p.topk_weights + (size_t)token * p.top_k;
-#pragma unroll 4
-            for (int m = part; m < terms; m += span)
+            for (int batch = part; batch < terms; batch += LOADS * span)
             {
-                const float4 v = ld_cg_f32x4(partials + (size_t)m * p.hidden_size);
-                const float w = __ldg(weights + m / p.splits2);
-                sum.x += w * v.x;
-                sum.y += w * v.y;
-                sum.z += w * v.z;
-                sum.w += w * v.w;
+                float4 v[LOADS];
+                float w[LOADS];
+#pragma unroll
+                for (int j = 0; j < LOADS; ++j)
+                {
+                    const int m = batch + j * span;
+                    if (m < terms)
+                    {
+                        v[j] = ld_cg_f32x4(partials + (size_t)m * p.hidden_size);
+                        w[j] = __ldg(weights + m / p.splits2);
+                    }
+                }
+#pragma unroll
+                for (int j = 0; j < LOADS; ++j)
+                {
+                    if (batch + j * span < terms)
+                    {
+                        sum.x += w[j] * v[j].x;
+                        sum.y += w[j] * v[j].y;
+                        sum.z += w[j] * v[j].z;
+                        sum.w += w[j] * v[j].w;
+                    }
+                }
             }
         }
         for (int offset = span / 2; offset > 0; offset >>= 1)  // a + b on both lanes of a pair: the same value
