@@ -15,13 +15,14 @@ public sealed record DecodeLaunch(DecodePipeline Pipeline, int Threads, int Shar
 
     /// <summary>
     /// Mean (token, slot) pairs per expert from which the overlapped pipeline runs more than 8 tokens with two n-tiles.
-    /// There an expert's pairs may pass 8 (at a mean of 4, Mixtral at 16 tokens, uniform routing gives some expert more
-    /// than 8 pairs in 6% of forwards; at 5 in 24%), and one n-tile would stream such an expert's weights once per group
-    /// of 8; more to the point, groups of 5 to 8 pairs leave the one-n-tile kernel's quarter of an SM fewer stages than
-    /// the two-n-tile kernel's third (5 of 8.8 KB at 8 pairs against 6; with one row tile per item, which this threshold
-    /// was measured with, 3 against 4 to 5).
+    /// Below it one n-tile runs (four CTAs per SM instead of three), and an expert with more than 8 pairs streams its
+    /// weights once per group of 8. Measured on an H100 with two row tiles per item (NOTES.md, session 6): Mixtral at 16
+    /// tokens (a mean of 4; uniform routing gives some expert more than 8 pairs in 6 % of forwards) took 320 µs with one
+    /// n-tile against 373 µs with two, so 4 is below the threshold (it was 4 with one row tile per item). No preset is
+    /// denser at 16 tokens; 6, between that measured 4 and the 8 at which most experts would need two groups, is not
+    /// measured.
     /// </summary>
-    public const int DenseMeanPairsPerExpert = 4;
+    public const int DenseMeanPairsPerExpert = 6;
 
     /// <summary>
     /// CTAs per SM a bulk-copy pipeline aims for: its launch bounds (marlin_decode_bulk.cu) match these. The overlapped

@@ -93,7 +93,7 @@ public static class KernelLimits
         var barriers = ((2 * DecodeBulkMaxStages) + 4) * sizeof(ulong);  // full and empty per stage, reduce_full and reduce_free per buffer
         var stageHeaders = 2 * DecodeBulkMaxStages * sizeof(int);
         var gemm1Seen = DecodeMaxPairs;
-        var scalars = 5 * sizeof(int);
+        var scalars = 2 * sizeof(int);  // first_ticket, is_last
         var shiftMultipliers = 4 * sizeof(uint);
         return RoundUp(RoutingBytes + reduceSlots + barriers + stageHeaders + gemm1Seen + scalars + shiftMultipliers, 128);
     }

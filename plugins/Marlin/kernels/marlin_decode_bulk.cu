@@ -74,7 +74,8 @@
 enum TraceEvent
 {
     TRACE_START,             // thread 0 enters the kernel
-    TRACE_SET_UP,            // thread 0 after the routing and the ring's set-up
+    TRACE_ROUTED,            // thread 0 after the routing (and the first ticket's arrival)
+    TRACE_SET_UP,            // thread 0 after the ring's geometry (and, for more than 32 pairs, one more barrier)
     TRACE_FIRST_COPY,        // the producer has issued its first stage
     TRACE_FIRST_STAGE,       // consumer warp 0 finds its first stage landed
     TRACE_FIRST_GEMM2,       // the producer starts its first GEMM2 item
@@ -118,9 +119,6 @@ struct BulkShared
     int stage_group[DECODE_BULK_MAX_STAGES];
     u8 gemm1_seen[DECODE_MAX_PAIRS];    // producer only: active experts whose GEMM1 it has seen complete
     int first_ticket;
-    int columns;       // the widest group's pairs: the activation slices per stage
-    int stages;
-    int stage_bytes;
     int is_last;
     ShiftMultipliers shifts;  // constant_shift_multipliers(), read back so that the compiler cannot fold them
     // The ring fills the rest of the dynamic shared memory. The routing scratch lives there until the ring's first use.
@@ -176,6 +174,47 @@ MARLIN_DEVICE int stage_chunks(const DecodeItem& it, int k)
 MARLIN_DEVICE int item_stages(const DecodeItem& it)
 {
     return (it.chunk_end - it.chunk_begin + DECODE_BULK_STAGE_CHUNKS - 1) / DECODE_BULK_STAGE_CHUNKS;
+}
+
+// The ring's barriers: all DECODE_BULK_MAX_STAGES stages' whatever this launch's depth (their number does not depend on
+// the routing), so that a warp idle during the routing can set them up meanwhile, a lane each.
+template <int NT>
+MARLIN_DEVICE void init_ring_barriers(BulkShared<NT>& s)
+{
+    static_assert(DECODE_BULK_MAX_STAGES + 2 < 32, "a lane per stage, per reduce buffer, and one for the multipliers");
+    const int lane = threadIdx.x & 31;
+    if (lane < DECODE_BULK_MAX_STAGES)
+    {
+        moetune::mbarrier_init(full_barrier(s, lane), 1);  // the producer's arrival (with the stage's byte count)
+        moetune::mbarrier_init(empty_barrier(s, lane), DECODE_WARPS * 32);
+    }
+    else if (lane < DECODE_BULK_MAX_STAGES + 2)
+    {
+        moetune::mbarrier_init(reduce_full_barrier(s, lane - DECODE_BULK_MAX_STAGES), (DECODE_WARPS - 1) * 32);
+        moetune::mbarrier_init(reduce_free_barrier(s, lane - DECODE_BULK_MAX_STAGES), 32);
+    }
+    else if (lane == 31)
+        s.shifts = constant_shift_multipliers();
+    moetune::fence_mbarrier_init();
+}
+
+// The ring for this launch: stages as wide as the widest group, as many as fit (at least two). Every warp derives it
+// from the routing by itself (a few shuffles), so that no barrier has to publish it.
+template <int NT_MAX, int FORMAT>
+MARLIN_DEVICE Ring launch_ring(const BulkShared<NT_MAX>& s, u32 dynamic_bytes)
+{
+    const int lane = threadIdx.x & 31;
+    int widest = 0;
+    for (int a = lane; a < s.routing.active_count; a += 32) widest = max(widest, s.routing.offsets[a + 1] - s.routing.offsets[a]);
+    for (int o = 16; o > 0; o >>= 1) widest = max(widest, __shfl_xor_sync(0xffffffffu, widest, o));
+    const int columns = max(1, min(8 * NT_MAX, widest));  // the activation slices per stage
+    Ring ring;
+    ring.base = moetune::shared_address(&s.ring);
+    ring.stage_bytes = DECODE_BULK_STAGE_RECORDS * record_bytes_of(FORMAT) + columns * DECODE_BULK_COLUMN_STRIDE;
+    ring.stages = min(DECODE_BULK_MAX_STAGES, ((int)dynamic_bytes - (int)(ring.base - moetune::shared_address(&s))) / ring.stage_bytes);
+    ring.column_stride = DECODE_BULK_COLUMN_STRIDE;
+    if (ring.stages < 2) __trap();  // the host's shared memory budget is below two stages of the widest group
+    return ring;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -734,43 +773,22 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
     const int tid = threadIdx.x;
     if (tid == 0) trace_event(TRACE_START);
 
+    // Set-up, overlapped: thread 0 takes the first ticket, the producer warp's first lanes prepare the divisors and
+    // warp 1 the ring's barriers while warp 0 derives the routing (for up to 32 pairs; all warps for more), and one
+    // barrier publishes all of it. The ring's geometry each warp then derives from the routing itself.
     const u32 first_ticket = tid == 0 ? take_ticket(p.counters + MARLIN_COUNTER_TICKET) : 0u;
     prepare_divisors<DECODE_BULK_THREADS>(p, s.routing);
+    if (tid >> 5 == 1) init_ring_barriers(s);
     derive_routing<DECODE_BULK_THREADS>(p, s.routing, s.ring, &s.first_ticket, first_ticket);
-    const int active = s.routing.active_count;
-    const int total = active * (w13_items(p) + w2_items(p) * p.splits2);
-
-    // The ring for this launch: stages as wide as the widest group, as many as fit (at least two).
-    if (tid < 32)
+    if (tid == 0) trace_event(TRACE_ROUTED);
+    const int total = s.routing.active_count * (w13_items(p) + w2_items(p) * p.splits2);
+    const Ring ring = launch_ring<NT_MAX, FORMAT>(s, dynamic_bytes);
+    if (routing_uses_scratch(p))
     {
-        int widest = 0;
-        for (int a = tid; a < active; a += 32) widest = max(widest, s.routing.offsets[a + 1] - s.routing.offsets[a]);
-        for (int o = 16; o > 0; o >>= 1) widest = max(widest, __shfl_xor_sync(0xffffffffu, widest, o));
-        if (tid == 0)
-        {
-            s.columns = max(1, min(8 * NT_MAX, widest));
-            s.stage_bytes = DECODE_BULK_STAGE_RECORDS * record_bytes_of(FORMAT) + s.columns * DECODE_BULK_COLUMN_STRIDE;
-            const int ring_bytes = (int)dynamic_bytes - (int)(moetune::shared_address(&s.ring) - moetune::shared_address(&s));
-            s.stages = min(DECODE_BULK_MAX_STAGES, ring_bytes / s.stage_bytes);
-            if (s.stages < 2) __trap();  // the host's shared memory budget is below two stages of the widest group
-            for (int k = 0; k < s.stages; ++k)
-            {
-                moetune::mbarrier_init(full_barrier(s, k), 1);  // the producer's arrival (with the stage's byte count)
-                moetune::mbarrier_init(empty_barrier(s, k), DECODE_WARPS * 32);
-            }
-            for (int b = 0; b < 2; ++b)
-            {
-                moetune::mbarrier_init(reduce_full_barrier(s, b), (DECODE_WARPS - 1) * 32);
-                moetune::mbarrier_init(reduce_free_barrier(s, b), 32);
-            }
-            moetune::fence_mbarrier_init();
-            s.shifts = constant_shift_multipliers();
-        }
+        moetune::fence_proxy_async_shared();  // every thread's ordinary use of the routing scratch precedes the copies into the ring
+        __syncthreads();
     }
-    moetune::fence_proxy_async_shared();  // every thread's ordinary use of the routing scratch precedes the copies into the ring
-    __syncthreads();
     if (tid == 0) trace_event(TRACE_SET_UP);
-    const Ring ring{moetune::shared_address(&s.ring), s.stage_bytes, s.stages, DECODE_BULK_COLUMN_STRIDE};
     const Divisors d = launch_divisors(s.routing);
     if (tid >= DECODE_WARPS * 32)
         produce<NT_MAX>(p, s, d, ring, total);

@@ -117,6 +117,9 @@ MARLIN_DEVICE void derive_small_routing(const MarlinParams& p, DecodeRouting& ro
     }
 }
 
+// Whether derive_routing needs its shared scratch (more than 32 pairs) or derives the routing in one warp's registers.
+MARLIN_DEVICE bool routing_uses_scratch(const MarlinParams& p) { return p.tokens * p.top_k > 32; }
+
 // The active experts (ascending ids) and, for each, its (token, slot) pairs, from topk_ids. Thread 0 also stores
 // `first_ticket` into *ticket_slot (the ticket is taken before the call, so that the atomic's round trip overlaps the
 // reads of topk_ids); the barriers here publish it. Ends with a CTA barrier, after which the scratch is dead.
@@ -125,7 +128,7 @@ MARLIN_DEVICE void derive_routing(const MarlinParams& p, DecodeRouting& routing,
 {
     const int tid = threadIdx.x, lane = tid & 31;
     const int pairs = p.tokens * p.top_k;
-    if (pairs <= 32)
+    if (!routing_uses_scratch(p))
     {
         if (tid < 32) derive_small_routing(p, routing, pairs);
         if (tid == 0) *ticket_slot = (int)first_ticket;

@@ -73,8 +73,9 @@ public sealed class DecodeLaunchTests
     [InlineData(DecodePipeline.BulkCopyOverlapped, 8, 8, 2, 1)]
     [InlineData(DecodePipeline.BulkCopyOverlapped, 16, 256, 8, 1)]  // DeepSeek-V3: 128 pairs over 256 experts
     [InlineData(DecodePipeline.BulkCopyOverlapped, 16, 128, 8, 1)]  // Qwen3: a mean of 1
-    [InlineData(DecodePipeline.BulkCopyOverlapped, 15, 8, 2, 1)]    // Mixtral: a mean of 3.75
-    [InlineData(DecodePipeline.BulkCopyOverlapped, 16, 8, 2, 2)]    // Mixtral: a mean of 4, dense
+    [InlineData(DecodePipeline.BulkCopyOverlapped, 16, 8, 2, 1)]    // Mixtral: a mean of 4
+    [InlineData(DecodePipeline.BulkCopyOverlapped, 12, 4, 2, 2)]    // a mean of 6, dense
+    [InlineData(DecodePipeline.BulkCopyOverlapped, 11, 4, 2, 1)]    // a mean of 5.5
     public void Above_8_tokens_only_the_overlapped_pipeline_keeps_one_n_tile_and_only_for_sparse_routing(
         DecodePipeline pipeline, int tokens, int experts, int topK, int columnTiles)
     {
