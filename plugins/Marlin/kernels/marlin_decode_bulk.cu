@@ -176,8 +176,8 @@ MARLIN_DEVICE int item_stages(const DecodeItem& it)
     return (it.chunk_end - it.chunk_begin + DECODE_BULK_STAGE_CHUNKS - 1) / DECODE_BULK_STAGE_CHUNKS;
 }
 
-// The ring's barriers: all DECODE_BULK_MAX_STAGES stages' whatever this launch's depth (their number does not depend on
-// the routing), so that a warp idle during the routing can set them up meanwhile, a lane each.
+// The ring's barriers, for all DECODE_BULK_MAX_STAGES stages whatever this launch's depth (so that they do not wait for
+// the routing): a warp idle during the routing sets them up meanwhile, a lane each.
 template <int NT>
 MARLIN_DEVICE void init_ring_barriers(BulkShared<NT>& s)
 {

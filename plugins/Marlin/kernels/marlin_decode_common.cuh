@@ -445,9 +445,9 @@ MARLIN_DEVICE void write_column(const MarlinParams& p, const DecodeItem& it, int
 // terms of w[t, j] * partial. It runs on the kernel's tail, where its load latencies add up, so it spreads them: each
 // token's row quads (four consecutive rows, one 16-byte load per term) take `span` threads when there are fewer quads
 // than threads (up to 8, so that one token's quads fill a warp), thread s of a span takes the terms s, s + span, ... in
-// batches of LOADS loads in flight, and the span's threads are summed by shuffles in a fixed tree. The
-// order of the sums is fixed by the launch (T, top-k, splits, `tiles` and `threads`), not by timing, so the output is
-// deterministic. Called by `threads` threads (whole warps), `thread` 0 .. threads - 1.
+// batches of LOADS, and the span's threads are summed by shuffles in a fixed tree. The order of the sums is fixed by
+// the launch (T, top-k, splits, `tiles` and `threads`), not by timing, so the output is deterministic. Called by
+// `threads` threads (whole warps), `thread` 0 .. threads - 1.
 // LOADS: the loads a thread has in flight at once, issued together and then summed in term order (a loop of load-then-add
 // keeps one load in flight, one round trip per term, as the SASS showed); each costs 5 registers outside the main loop.
 template <int LOADS>
