@@ -42,6 +42,12 @@ public sealed class MarlinBackend : IMoeBackend
     /// </summary>
     public IReadOnlyDictionary<string, string> DecodeDefines { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Decode launch choices fixed for measuring (n-tiles, CTAs per SM; tools/kernel-timer's <c>@</c> variants);
+    /// <see cref="DecodeOverrides.None"/> (the default) for every layer the engine prepares.
+    /// </summary>
+    public DecodeOverrides DecodeOverrides { get; init; } = DecodeOverrides.None;
+
     public string Name => "Marlin";
 
     public IReadOnlyList<string> Aliases { get; } = ["MARLIN"];
@@ -83,6 +89,6 @@ public sealed class MarlinBackend : IMoeBackend
             throw;
         }
 
-        return MarlinPreparedLayer.Create(geometry, prepared, modules, cuda, context.MaxTokens);
+        return MarlinPreparedLayer.Create(geometry, prepared, modules, cuda, context.MaxTokens, DecodeOverrides);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using MoeTune.Cuda.Driver;
 using MoeTune.Plugins.Marlin.KernelInterface;
+using MoeTune.Plugins.Marlin.Planning;
 
 namespace MoeTune.Tools.KernelTimer;
 
@@ -39,7 +40,7 @@ internal sealed partial class DecodeTrace : IDisposable
         Variant = new KernelVariant("trace", new Dictionary<string, string>
         {
             ["MARLIN_TRACE"] = string.Create(CultureInfo.InvariantCulture, $"0x{buffer.Address:x}ull"),
-        });
+        }, DecodeOverrides.None);
     }
 
     public static IReadOnlyList<string> Events => EventNames.Value;

@@ -86,7 +86,7 @@ internal static class Program
             {
                 foreach (var variant in variants)
                 {
-                    var backend = new MarlinBackend(compiler) { DecodePipeline = pipeline, DecodeDefines = variant.Defines };
+                    var backend = new MarlinBackend(compiler) { DecodePipeline = pipeline, DecodeDefines = variant.Defines, DecodeOverrides = variant.Overrides };
                     TimePreset(context, stream, timer, backend, variant, model, weights, options, measured, nominal, variant == trace?.Variant ? trace : null);
                 }
             }

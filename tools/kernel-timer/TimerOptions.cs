@@ -8,10 +8,11 @@ namespace MoeTune.Tools.KernelTimer;
 
 /// <summary>
 /// The harness's command line: <c>kernel-timer [--presets a,b] [--tokens 1,4,16] [--pipelines ring,bulk,overlap]
-/// [--variant name:MACRO=VALUE,...]... [--trace] [--samples 200] [--sets 8] [--seed 1]</c>. Without <c>--pipelines</c> each preset runs
+/// [--variant name:MACRO=VALUE,@setting=VALUE,...]... [--trace] [--samples 200] [--sets 8] [--seed 1]</c>. Without <c>--pipelines</c> each preset runs
 /// the decode pipeline the backend picks for the GPU (<see cref="DecodePipelineChoice"/>); with it, each named pipeline in
 /// turn on the same weights and inputs. Each <c>--variant</c> adds a build of the decode kernels with those macros (their
-/// compile-time switches), timed beside the plain build, pipeline by pipeline, on the same weights and inputs.
+/// compile-time switches) and launch settings (<see cref="KernelVariant"/>: <c>@column-tiles</c>, <c>@ctas-per-sm</c>),
+/// timed beside the plain build, pipeline by pipeline, on the same weights and inputs.
 /// <c>--trace</c> adds the traced build of the bulk-copy kernels (<see cref="DecodeTrace"/>) and prints its per-CTA timeline.
 /// </summary>
 internal sealed record TimerOptions(
@@ -19,7 +20,7 @@ internal sealed record TimerOptions(
     int Samples, int Sets, int Seed, bool Trace)
 {
     public const string Usage = "kernel-timer [--presets name,name|all] [--tokens 1,2,4,8,16] [--pipelines ring,bulk,overlap] " +
-                                "[--variant name:MACRO=VALUE,MACRO=VALUE]... [--trace] [--samples 200] [--sets 8] [--seed 1]";
+                                "[--variant " + KernelVariant.Syntax + "]... [--trace] [--samples 200] [--sets 8] [--seed 1]";
 
     public static TimerOptions Parse(IReadOnlyList<string> args)
     {

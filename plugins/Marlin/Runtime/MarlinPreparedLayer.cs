@@ -29,6 +29,7 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
     private readonly MarlinKernelParams template;
     private readonly int multiprocessors;
     private readonly int[] decodeCtasPerSm;
+    private readonly DecodeOverrides overrides;
     private readonly KernelArguments arguments = new();
 
     private MarlinPreparedLayer(
@@ -41,7 +42,8 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
         DeviceBuffer? routing,
         int maxTokens,
         int multiprocessors,
-        int[] decodeCtasPerSm)
+        int[] decodeCtasPerSm,
+        DecodeOverrides overrides)
     {
         this.geometry = geometry;
         this.weights = weights;
@@ -52,6 +54,7 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
         this.routing = routing;
         this.multiprocessors = multiprocessors;
         this.decodeCtasPerSm = decodeCtasPerSm;
+        this.overrides = overrides;
         MaxTokens = maxTokens;
         template = Template(geometry, weights, intermediate, partials, counters, routing, maxTokens);
     }
@@ -63,8 +66,10 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
     public int MaxTokens { get; }
 
     /// <summary>Takes ownership of <paramref name="weights"/> and <paramref name="modules"/> (disposed on failure too).</summary>
-    public static MarlinPreparedLayer Create(LayerGeometry geometry, PreparedWeights weights, MarlinModules modules, CudaContext context, int maxTokens)
+    public static MarlinPreparedLayer Create(
+        LayerGeometry geometry, PreparedWeights weights, MarlinModules modules, CudaContext context, int maxTokens, DecodeOverrides overrides)
     {
+        ArgumentNullException.ThrowIfNull(overrides);
         var owned = new List<IDisposable> { weights, modules };
         try
         {
@@ -90,7 +95,7 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
                 DecodeCtas(sm, modules.Decode(format, 2), modules.DecodeLaunch, 2),
             ];
             return new MarlinPreparedLayer(
-                geometry, weights, modules, intermediate, partials, counters, routing, maxTokens, device.MultiprocessorCount, ctas);
+                geometry, weights, modules, intermediate, partials, counters, routing, maxTokens, device.MultiprocessorCount, ctas, overrides);
         }
         catch
         {
@@ -151,9 +156,10 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
     private void EnqueueDecode(int tokens, nint stream)
     {
         var launch = modules.DecodeLaunch;
-        var columnTiles = launch.ColumnTiles(tokens, geometry.Shape.TopK, geometry.Shape.Experts);
+        var columnTiles = overrides.ColumnTiles ?? launch.ColumnTiles(tokens, geometry.Shape.TopK, geometry.Shape.Experts);
+        var ctasPerSm = Math.Min(decodeCtasPerSm[columnTiles], overrides.CtasPerSm ?? int.MaxValue);
         var activeExperts = (int)Math.Min(geometry.Shape.Experts, (long)tokens * geometry.Shape.TopK);
-        var grid = (int)Math.Min((long)decodeCtasPerSm[columnTiles] * multiprocessors, geometry.DecodeItems(activeExperts));
+        var grid = (int)Math.Min((long)ctasPerSm * multiprocessors, geometry.DecodeItems(activeExperts));
         modules.Decode(geometry.Shape.Format, columnTiles).Launch(
             new LaunchConfig(grid, launch.Threads, launch.SharedBytes(columnTiles)), stream, arguments);
     }
