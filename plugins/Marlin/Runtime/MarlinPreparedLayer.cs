@@ -69,10 +69,10 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
     public static MarlinPreparedLayer Create(
         LayerGeometry geometry, PreparedWeights weights, MarlinModules modules, CudaContext context, int maxTokens, DecodeOverrides overrides)
     {
-        ArgumentNullException.ThrowIfNull(overrides);
         var owned = new List<IDisposable> { weights, modules };
         try
         {
+            ArgumentNullException.ThrowIfNull(overrides);
             if (!geometry.UsesDecodePath(maxTokens) && geometry.PrefillMaxTiles(maxTokens) > MaxGridY)
             {
                 throw new ArgumentOutOfRangeException(
