@@ -115,9 +115,18 @@ public static class FragmentLayout
     /// <summary>The block of the chunk that lane quarter <paramref name="t"/> (0..3) reads its scales from.</summary>
     public static int BlockOfLane(WeightFormat format, int t) => LaneK * t / BlockSize(format);
 
-    /// <summary>Byte offset of record (tile, chunk) in a prepared matrix with <paramref name="chunks"/> chunks per tile.</summary>
+    /// <summary>Row tiles are stored in pairs (<see cref="RecordOffset"/>): a prepared matrix has an even number of them.</summary>
+    public const int TilePairRows = 2 * TileRows;
+
+    /// <summary>
+    /// Byte offset of record (tile, chunk) in a prepared matrix with <paramref name="chunks"/> chunks per tile: row tiles
+    /// in pairs, and inside a pair chunk by chunk, the first tile's record, then the second's, so record index
+    /// ((tile / 2)·chunks + chunk)·2 + tile mod 2. A K range of both tiles of a pair is then one contiguous run, which
+    /// the bulk-copy decode kernels copy as one piece (one 2.3 KB piece per tile was measurably slower at 16 tokens:
+    /// NOTES.md, session 6); one tile's consecutive chunks are two records apart.
+    /// </summary>
     public static long RecordOffset(WeightFormat format, int tile, int chunk, int chunks) =>
-        (((long)tile * chunks) + chunk) * RecordBytes(format);
+        (((((long)(tile >> 1) * chunks) + chunk) * 2) + (tile & 1)) * RecordBytes(format);
 
     /// <summary>Bytes of a prepared [rows, cols] matrix.</summary>
     public static long MatrixBytes(WeightFormat format, int rows, int cols) =>

@@ -35,6 +35,11 @@ public static class WeightReshuffler
             throw new ArgumentException($"{location}: the row order covers {order.Rows} rows, the matrix has {matrix.Rows}");
         }
 
+        if (matrix.Rows % FragmentLayout.TilePairRows != 0)
+        {
+            throw new ArgumentException($"{location}: N = {matrix.Rows} is not a multiple of {FragmentLayout.TilePairRows} (row tiles are stored in pairs)");
+        }
+
         if (matrix.Cols % FragmentLayout.ChunkK != 0)
         {
             throw new ArgumentException($"{location}: K = {matrix.Cols} is not a multiple of {FragmentLayout.ChunkK}");

@@ -82,8 +82,8 @@ struct WeightRing
 template <int FORMAT, int S, int C>
 MARLIN_DEVICE void load_weights(WeightRing& ring, const u8* data, const u8* scales, u64 policy)
 {
-    ring.words[S] = ldg_stream_v4<C * record_bytes_of(FORMAT)>(data, policy);
-    ring.scales[S] = ldg_stream_u16<C * record_bytes_of(FORMAT)>(scales, policy);
+    ring.words[S] = ldg_stream_v4<C * MARLIN_CHUNK_RECORDS * record_bytes_of(FORMAT)>(data, policy);
+    ring.scales[S] = ldg_stream_u16<C * MARLIN_CHUNK_RECORDS * record_bytes_of(FORMAT)>(scales, policy);
 }
 
 // Loads a pass's first records into stages S .. DECODE_STAGES - 2 (call with S = 0), where PassStream expects them.
@@ -200,8 +200,8 @@ struct PassStream
 
     MARLIN_DEVICE void advance()
     {
-        data += D * record_bytes_of(FORMAT);
-        scales += D * record_bytes_of(FORMAT);
+        data += D * MARLIN_CHUNK_RECORDS * record_bytes_of(FORMAT);
+        scales += D * MARLIN_CHUNK_RECORDS * record_bytes_of(FORMAT);
 #pragma unroll
         for (int nt = 0; nt < NT; ++nt) columns[nt] += D * chunk_bytes;
     }

@@ -2,7 +2,8 @@
 // persistent kernel over the work items of marlin_decode_common.cuh, with the weight stream decoupled from the math.
 //
 // A CTA is four consumer warps and one producer warp. The producer takes the CTA's tickets and, item after item,
-// copies each item's weight records (one contiguous K range per row tile of the item) and the matching activation
+// copies each item's weight records (with two row tiles per item, one contiguous run per stage: the prepared layout,
+// marlin_device.cuh, interleaves a pair of row tiles chunk by chunk) and the matching activation
 // slices (one contiguous range of each pair's x or h row) into a ring of shared-memory stages with the copy engine (1-D
 // bulk copies completing on an mbarrier per stage; weights marked L2 evict-first). It runs ahead of the consumers by as
 // many stages as the ring holds, across item boundaries, so weight bytes stay in flight while the consumers reduce,
@@ -19,11 +20,13 @@
 // is done.
 //
 // Stage layout (its size is set per launch from the widest group, so that a 1-token forward keeps a deep ring):
-//   [DECODE_BULK_STAGE_RECORDS weight records: DECODE_BULK_STAGE_CHUNKS K chunks of each of the item's row tiles]
+//   [DECODE_BULK_STAGE_RECORDS weight records: DECODE_BULK_STAGE_CHUNKS K chunks of each of the item's row tiles,
+//    chunk c of row tile r in slot c * DECODE_ITEM_TILES + r, the order of the prepared matrix]
 //   [columns x column_stride activation slices of those chunks]
 // with column_stride = chunks * 128 + 16: the 16-byte skew puts the eight lanes of a quarter warp (two columns, four
-// k offsets) on distinct bank groups. Consumer warp w multiplies chunk w of both row tiles (two independent mma chains
-// on the same activations); with one row tile per item, records w and w + 4 (two chains, summed at the pass's end).
+// k offsets) on distinct bank groups. Consumer warp w multiplies chunk w of both row tiles (slots 2 w and 2 w + 1: two
+// independent mma chains on the same activations); with one row tile per item, chunks w and w + 4 (two chains, summed
+// at the pass's end).
 //
 // Row tiles per work item (DECODE_ITEM_TILES in marlin_decode_common.cuh). 2: a stage holds 4 K chunks of two
 // neighbouring row tiles, which share one activation slice per column (half the activation bytes per weight byte, a
@@ -240,8 +243,7 @@ MARLIN_DEVICE void producer_wait_for_gemm1(const MarlinParams& p, BulkShared<NT>
 // One pass (an item's group) as the producer copies it.
 struct ProducedPass
 {
-    const u8* records;  // the item's first record (of its first row tile; the next tile's follow its row tile's chunks)
-    size_t tile_bytes;  // one row tile's records
+    const u8* records;  // the item's first record: its first row tile's at the item's first chunk
     const u8* row;      // lane c < columns: pair c's activation row from the item's first chunk on
     int columns;
     int stages;
@@ -276,7 +278,6 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
     ProducedPass pass;
     pass.columns = group_columns<8 * NT>(s.routing, it.active, group);
     pass.records = item_records(p, it, it.chunk_begin);
-    pass.tile_bytes = (size_t)(it.second ? p.chunks2 : p.chunks13) * p.record_bytes;
     pass.row = nullptr;
     if (lane < pass.columns)
     {
@@ -314,13 +315,18 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
                 s.stage_item[cursor.stage] = item;
                 s.stage_group[cursor.stage] = group;
             }
-            // Row tile r's records of the stage's chunks go to slots r * DECODE_BULK_STAGE_CHUNKS on.
-            const u32 weight_bytes = (u32)(n * p.record_bytes);
-            moetune::mbarrier_arrive_expect_tx(full, it.tiles * weight_bytes + (u32)(pass.columns * n * MARLIN_CHUNK_K * 2));
-            for (int r = 0; r < it.tiles; ++r)
-                moetune::bulk_copy_to_shared(stage + r * DECODE_BULK_STAGE_CHUNKS * p.record_bytes,
-                                             pass.records + r * pass.tile_bytes + (size_t)k * DECODE_BULK_STAGE_CHUNKS * p.record_bytes,
-                                             weight_bytes, full, weight_policy);
+            // Chunk c of row tile r goes to slot c * DECODE_ITEM_TILES + r: for a pair of row tiles, the stage's chunks
+            // are one contiguous run of records, one copy; a lone row tile's records lie MARLIN_CHUNK_RECORDS apart.
+            const u32 weight_bytes = (u32)(it.tiles * n * p.record_bytes);
+            const u8* first = pass.records + (size_t)k * DECODE_BULK_STAGE_CHUNKS * MARLIN_CHUNK_RECORDS * p.record_bytes;
+            moetune::mbarrier_arrive_expect_tx(full, weight_bytes + (u32)(pass.columns * n * MARLIN_CHUNK_K * 2));
+            if (it.tiles == 2)
+                moetune::bulk_copy_to_shared(stage, first, weight_bytes, full, weight_policy);
+            else
+                for (int c = 0; c < n; ++c)
+                    moetune::bulk_copy_to_shared(stage + c * DECODE_ITEM_TILES * p.record_bytes,
+                                                 first + (size_t)c * MARLIN_CHUNK_RECORDS * p.record_bytes, (u32)p.record_bytes,
+                                                 full, weight_policy);
             trace_event(TRACE_FIRST_COPY, true);
         }
         __syncwarp();  // the expected byte count is set before any activation copy can complete
@@ -659,15 +665,15 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
         const u32 activations = stage + DECODE_BULK_STAGE_RECORDS * record_bytes_of(FORMAT);
         if constexpr (DECODE_ITEM_TILES == 2)
         {
-            // Slots w and DECODE_BULK_STAGE_CHUNKS + w: chunk w of the first and second row tile (a last odd tile's
-            // slots hold stale records, multiplied but never written).
+            // Slots 2 w and 2 w + 1: chunk w of the first and second row tile (a lone last tile's second slots hold
+            // stale records, multiplied but never written).
             if (warp < n)
             {
                 uint4 words[2];
                 u32 scales[2];
                 uint4 b[NT][2];
-                load_codes<FORMAT>(stage, warp, view, words[0], scales[0]);
-                load_codes<FORMAT>(stage, DECODE_BULK_STAGE_CHUNKS + warp, view, words[1], scales[1]);
+                load_codes<FORMAT>(stage, 2 * warp, view, words[0], scales[0]);
+                load_codes<FORMAT>(stage, 2 * warp + 1, view, words[1], scales[1]);
                 load_activations<NT>(activations, warp, view, b);
                 multiply_record<NT, FORMAT>(words[0], scales[0], b, acc[0], shifts);
                 multiply_record<NT, FORMAT>(words[1], scales[1], b, acc[DECODE_ITEM_TILES - 1], shifts);

@@ -286,7 +286,7 @@ MARLIN_DEVICE const u8* item_records(const MarlinParams& p, const DecodeItem& it
 {
     const int tiles = it.second ? p.w2_tiles : p.w13_tiles;
     const int chunks = it.second ? p.chunks2 : p.chunks13;
-    return (it.second ? p.w2 : p.w13) + (((size_t)it.expert * tiles + it.tile) * (size_t)chunks + chunk) * (size_t)p.record_bytes;
+    return (it.second ? p.w2 : p.w13) + ((size_t)it.expert * tiles * chunks + record_index(it.tile, chunk, chunks)) * (size_t)p.record_bytes;
 }
 
 // An item runs in groups of up to COLUMNS pairs of its expert (more than one group only when an expert has more pairs

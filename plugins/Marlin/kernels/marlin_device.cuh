@@ -17,8 +17,10 @@ using moetune::u8;
 // ---------------------------------------------------------------------------------------------------------------
 // Weight record layout (the C# side, Layout/FragmentLayout.cs, writes exactly this; its tests model every index).
 //
-// A matrix [N, K] is cut into row tiles of 16 "MMA rows" and K chunks of 64. Record (tile, chunk) lives at byte
-// ((tile * chunks) + chunk) * record_bytes and holds:
+// A matrix [N, K] is cut into row tiles of 16 "MMA rows" and K chunks of 64, and its row tiles are stored in pairs (N is
+// a multiple of 32): record (tile, chunk) is record number record_index(tile, chunk, chunks), that is byte
+// (((tile / 2) * chunks + chunk) * 2 + tile % 2) * record_bytes, so that a K range of both tiles of a pair is one
+// contiguous run and one tile's consecutive chunks are MARLIN_CHUNK_RECORDS records apart. Each record holds:
 //   bytes [0, 512): lane L = 4 g + t owns bytes [16 L, 16 L + 16) = four u32 words, word j for MMA k-step j. Word j
 //     holds the eight E2M1 codes of the lane's A-fragment registers r = 0..3 of k-step j, each register's two codes
 //     (half h = 0 low, 1 high) at the bit positions decode_a_fragment reads (table there). Register r, half h is MMA
@@ -31,6 +33,7 @@ using moetune::u8;
 // ---------------------------------------------------------------------------------------------------------------
 #define MARLIN_CHUNK_K 64
 #define MARLIN_TILE_ROWS 16
+#define MARLIN_CHUNK_RECORDS 2  // records from one chunk of a row tile to its next: the pair's other tile lies between
 #define MARLIN_DATA_BYTES 512
 #define MARLIN_FORMAT_NVFP4 0
 #define MARLIN_FORMAT_MXFP4 1
@@ -119,6 +122,12 @@ MARLIN_DEVICE void mma_step(float (&d)[4], const u32 (&a)[4], u32 b0, u32 b1)
 
 // Bytes per record: codes, then 16 rows x 4 NVFP4 blocks or 16 rows x 2 MXFP4 blocks of scales.
 MARLIN_DEVICE constexpr int record_bytes_of(int format) { return MARLIN_DATA_BYTES + (format == MARLIN_FORMAT_NVFP4 ? 64 : 32); }
+
+// The number of record (tile, chunk) in a prepared matrix of `chunks` chunks per row tile (the layout above).
+MARLIN_DEVICE size_t record_index(int tile, int chunk, int chunks)
+{
+    return ((size_t)(tile >> 1) * chunks + chunk) * MARLIN_CHUNK_RECORDS + (tile & 1);
+}
 
 // Offset of this lane's two scale bytes (rows g and g + 8) inside a record.
 MARLIN_DEVICE int scale_offset(int format, int g, int t)

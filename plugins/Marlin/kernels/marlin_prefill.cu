@@ -137,7 +137,7 @@ MARLIN_DEVICE void prefill_gemm(const MarlinParams& p)
     {
         row_tile[m] = blockIdx.x * PREFILL_BLOCK_TILES + warp * PREFILL_TILES_PER_WARP + m;
         row_valid[m] = row_tile[m] < tiles;
-        records[m] = weights + ((size_t)expert * tiles + (row_valid[m] ? row_tile[m] : 0)) * (size_t)chunks * record_bytes;
+        records[m] = weights + ((size_t)expert * tiles * chunks + record_index(row_valid[m] ? row_tile[m] : 0, 0, chunks)) * record_bytes;
     }
 
     // This thread's four activation pieces per chunk: piece index tid + 128 q covers column (index >> 3), part (index & 7).
@@ -160,7 +160,7 @@ MARLIN_DEVICE void prefill_gemm(const MarlinParams& p)
         for (int m = 0; m < PREFILL_TILES_PER_WARP; ++m)
         {
             if (!row_valid[m]) continue;
-            const u8* record = records[m] + (size_t)chunk * record_bytes;
+            const u8* record = records[m] + (size_t)chunk * MARLIN_CHUNK_RECORDS * record_bytes;
             u8* destination = s.a[slot][warp][m];
             moetune::cp_async_16_policy(destination + 16 * lane, record + 16 * lane, policy);
             if (lane < scale_pieces)

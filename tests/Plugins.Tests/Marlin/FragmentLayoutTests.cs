@@ -155,10 +155,13 @@ public sealed class FragmentLayoutTests
     }
 
     [Fact]
-    public void Records_are_tile_major_then_chunk()
+    public void Records_are_tile_pair_major_then_chunk_then_tile()
     {
         Assert.Equal(0, FragmentLayout.RecordOffset(WeightFormat.Nvfp4, 0, 0, 7));
-        Assert.Equal(576 * ((3 * 7) + 5), FragmentLayout.RecordOffset(WeightFormat.Nvfp4, 3, 5, 7));
+        Assert.Equal(576, FragmentLayout.RecordOffset(WeightFormat.Nvfp4, 1, 0, 7));
+        Assert.Equal(576 * 2, FragmentLayout.RecordOffset(WeightFormat.Nvfp4, 0, 1, 7));
+        Assert.Equal(576 * ((((1 * 7) + 5) * 2) + 1), FragmentLayout.RecordOffset(WeightFormat.Nvfp4, 3, 5, 7));
+        Assert.Equal(544 * ((2 * 3) - 1), FragmentLayout.RecordOffset(WeightFormat.Mxfp4, 1, 2, 3));  // the last record of [32, 192]
         Assert.Equal(2L * 3 * 544, FragmentLayout.MatrixBytes(WeightFormat.Mxfp4, 32, 192));
     }
 

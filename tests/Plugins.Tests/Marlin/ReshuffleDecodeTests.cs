@@ -15,9 +15,9 @@ public sealed class ReshuffleDecodeTests
 {
     [Theory]
     [InlineData(WeightFormat.Nvfp4, 32, 128, 1)]
-    [InlineData(WeightFormat.Nvfp4, 48, 192, 2)]
+    [InlineData(WeightFormat.Nvfp4, 64, 192, 2)]
     [InlineData(WeightFormat.Mxfp4, 32, 128, 3)]
-    [InlineData(WeightFormat.Mxfp4, 16, 256, 4)]
+    [InlineData(WeightFormat.Mxfp4, 96, 256, 4)]
     public void Quantized_matrices_decode_exactly_in_identity_order(WeightFormat format, int rows, int cols, int seed)
     {
         var matrix = TestMatrices.Quantized(format, rows, cols, seed);
@@ -25,9 +25,9 @@ public sealed class ReshuffleDecodeTests
     }
 
     [Theory]
-    [InlineData(WeightFormat.Nvfp4, 8, 64, 5)]
-    [InlineData(WeightFormat.Nvfp4, 24, 128, 6)]
-    [InlineData(WeightFormat.Mxfp4, 16, 64, 7)]
+    [InlineData(WeightFormat.Nvfp4, 16, 64, 5)]
+    [InlineData(WeightFormat.Nvfp4, 48, 128, 6)]
+    [InlineData(WeightFormat.Mxfp4, 32, 64, 7)]
     public void Gated_w13_decodes_exactly_with_gate_and_up_interleaved(WeightFormat format, int intermediate, int cols, int seed)
     {
         var matrix = TestMatrices.Quantized(format, 2 * intermediate, cols, seed);
@@ -60,8 +60,17 @@ public sealed class ReshuffleDecodeTests
     {
         // 2^-127 next to 2^123: 250 binades apart, beyond what one bf16 product can span.
         var codes = new byte[] { 0, 250 };
-        var matrix = TestMatrices.Raw(WeightFormat.Mxfp4, 16, 64, codes, seed: 22);
-        AssertDecodesExactly(matrix, RowOrder.Identity(16), flushBelow: Math.ScaleB(1.0, -120));
+        var matrix = TestMatrices.Raw(WeightFormat.Mxfp4, 32, 64, codes, seed: 22);
+        AssertDecodesExactly(matrix, RowOrder.Identity(32), flushBelow: Math.ScaleB(1.0, -120));
+    }
+
+    [Fact]
+    public void A_matrix_of_an_odd_number_of_row_tiles_is_refused_with_its_size()
+    {
+        var matrix = TestMatrices.Quantized(WeightFormat.Nvfp4, 48, 64, seed: 8);
+        var records = new byte[FragmentLayout.MatrixBytes(WeightFormat.Nvfp4, 48, 64)];
+        var error = Assert.Throws<ArgumentException>(() => WeightReshuffler.Reshuffle(matrix, RowOrder.Identity(48), "w2[3]", records));
+        Assert.Contains("w2[3]: N = 48 is not a multiple of 32", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>
