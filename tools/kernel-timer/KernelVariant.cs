@@ -6,11 +6,11 @@ namespace MoeTune.Tools.KernelTimer;
 /// <summary>
 /// A build of the decode kernels with extra macros and launch choices (<c>--variant name:MACRO=VALUE,@setting=VALUE,...</c>);
 /// <see cref="Plain"/> has none. Macros are the kernels' compile-time switches; the <c>@</c> settings fix a launch choice
-/// the layer otherwise makes itself (<see cref="DecodeOverrides"/>): <c>@column-tiles=1|2</c>, <c>@ctas-per-sm=N</c>.
+/// the layer otherwise makes itself (<see cref="DecodeOverrides"/>): <c>@column-tiles=1|2</c>, <c>@ctas-per-sm=N</c>, <c>@splits2=N</c>.
 /// </summary>
 internal sealed record KernelVariant(string Name, IReadOnlyDictionary<string, string> Defines, DecodeOverrides Overrides)
 {
-    public const string Syntax = "name:MACRO=VALUE|@column-tiles=1|2|@ctas-per-sm=N[,...]";
+    public const string Syntax = "name:MACRO=VALUE|@column-tiles=1|2|@ctas-per-sm=N|@splits2=N[,...]";
 
     public static KernelVariant Plain { get; } = new("plain", new Dictionary<string, string>(), DecodeOverrides.None);
 
@@ -56,7 +56,8 @@ internal sealed record KernelVariant(string Name, IReadOnlyDictionary<string, st
             {
                 "@column-tiles" when overrides.ColumnTiles is null => overrides with { ColumnTiles = number },
                 "@ctas-per-sm" when overrides.CtasPerSm is null => overrides with { CtasPerSm = number },
-                _ => throw new ArgumentException($"--variant '{text}': '{name}' is not a setting given once (@column-tiles, @ctas-per-sm)"),
+                "@splits2" when overrides.Splits2 is null => overrides with { Splits2 = number },
+                _ => throw new ArgumentException($"--variant '{text}': '{name}' is not a setting given once (@column-tiles, @ctas-per-sm, @splits2)"),
             };
         }
         catch (ArgumentOutOfRangeException e)

@@ -23,8 +23,8 @@ public sealed record DecodeOverrides
     }
 
     /// <summary>
-    /// At most this many CTAs per SM in a decode grid (its CTAs keep the shared-memory share of the full count, so their
-    /// rings stay as deep); above what the kernel can hold resident it changes nothing.
+    /// This many CTAs per SM in every decode grid (at most what the SM holds), in place of <see cref="DecodeGrid"/>'s
+    /// choice; the CTAs keep the shared-memory share of the full count, so their rings stay as deep.
     /// </summary>
     public int? CtasPerSm
     {
@@ -32,5 +32,17 @@ public sealed record DecodeOverrides
         init => field = value is null or > 0
             ? value
             : throw new ArgumentOutOfRangeException(nameof(CtasPerSm), value, "at least one CTA per SM");
+    }
+
+    /// <summary>
+    /// K splits of GEMM2 in every decode forward, in place of <see cref="LayerGeometry.DecodeSplits2"/>: 1 up to the
+    /// shape's K chunks (the layer refuses more when it is prepared). The workspace grows to hold the partials.
+    /// </summary>
+    public int? Splits2
+    {
+        get;
+        init => field = value is null or > 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Splits2), value, "at least one GEMM2 split");
     }
 }

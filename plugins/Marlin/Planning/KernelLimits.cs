@@ -27,6 +27,12 @@ public static class KernelLimits
     /// <summary>MARLIN_ITEM_TILES: row tiles per work item of the bulk pipelines (their stages hold 8 / this K chunks of each).</summary>
     public const int DecodeItemTiles = 2;
 
+    /// <summary>
+    /// MARLIN_GEMM2_PREFETCH_EXPERTS: forwards of at most this many active experts copy GEMM2 weights before their
+    /// expert's GEMM1 is complete (the overlapped pipeline's grid rule, <see cref="DecodeGrid"/>, leaves them alone too).
+    /// </summary>
+    public const int DecodeGemm2PrefetchExperts = 2;
+
     /// <summary>DECODE_BULK_STAGE_CHUNKS: the K chunks a bulk-pipeline stage covers.</summary>
     public const int DecodeBulkStageChunks = DecodeBulkStageRecords / DecodeItemTiles;
 

@@ -84,17 +84,29 @@ public sealed class LayerGeometry
     /// row tiles. The launch caps its grid with it: for tiny shapes a bulk-copy CTA past the real item count takes one
     /// ticket and exits.
     /// </summary>
-    public long DecodeItems(int activeExperts) => (long)activeExperts * (W13Tiles + ((long)W2Tiles * DecodeSplits2));
+    /// <summary>GEMM1 work items of the bulk-copy decode kernels for <paramref name="activeExperts"/> active experts.</summary>
+    public long DecodeGemm1Items(int activeExperts) =>
+        (long)activeExperts * ((W13Tiles + KernelLimits.DecodeItemTiles - 1) / KernelLimits.DecodeItemTiles);
 
-    /// <summary>Workspace sizes for forwards of up to <paramref name="maxTokens"/> tokens.</summary>
-    public WorkspaceSizes Workspaces(int maxTokens)
+    public long DecodeItems(int activeExperts, int splits2) => (long)activeExperts * (W13Tiles + ((long)W2Tiles * splits2));
+
+    /// <inheritdoc cref="DecodeItems(int, int)"/>
+    public long DecodeItems(int activeExperts) => DecodeItems(activeExperts, DecodeSplits2);
+
+    /// <summary>
+    /// Workspace sizes for forwards of up to <paramref name="maxTokens"/> tokens, with <paramref name="splits2"/> GEMM2
+    /// splits on the decode path (<see cref="DecodeSplits2"/> unless a measurement fixes another count).
+    /// </summary>
+    public WorkspaceSizes Workspaces(int maxTokens, int? splits2 = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxTokens);
+        var decodeSplits = splits2 ?? DecodeSplits2;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(decodeSplits, nameof(splits2));
         var (k, hidden) = ((long)Shape.TopK, (long)Shape.Hidden);
         var pairs = maxTokens * k;
         var decodePairs = Math.Min(maxTokens, DecodeMaxTokens) * k;
         var prefill = !UsesDecodePath(maxTokens);
-        var partials = Math.Max(decodePairs * DecodeSplits2 * hidden, prefill ? pairs * hidden : 0);
+        var partials = Math.Max(decodePairs * decodeSplits * hidden, prefill ? pairs * hidden : 0);
         var routing = prefill ? 1 + (3L * PrefillMaxTiles(maxTokens)) + pairs : 0;
         return new WorkspaceSizes(
             IntermediateBytes: pairs * Shape.Intermediate * sizeof(ushort),

@@ -56,7 +56,7 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
         this.decodeCtasPerSm = decodeCtasPerSm;
         this.overrides = overrides;
         MaxTokens = maxTokens;
-        template = Template(geometry, weights, intermediate, partials, counters, routing, maxTokens);
+        template = Template(geometry, weights, intermediate, partials, counters, routing, maxTokens, overrides.Splits2 ?? geometry.DecodeSplits2);
     }
 
     public long WeightBytes => weights.Bytes;
@@ -79,7 +79,13 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
                     nameof(maxTokens), maxTokens, $"Marlin's prefill grid holds at most {MaxGridY} token tiles; prepare for fewer tokens");
             }
 
-            var sizes = geometry.Workspaces(maxTokens);
+            if (overrides.Splits2 > geometry.Chunks2)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(overrides), overrides.Splits2, $"GEMM2 has {geometry.Chunks2} K chunks: at most that many splits");
+            }
+
+            var sizes = geometry.Workspaces(maxTokens, overrides.Splits2);
             var intermediate = Allocate(context, sizes.IntermediateBytes, owned);
             var partials = Allocate(context, sizes.PartialBytes, owned);
             var counters = Allocate(context, sizes.CounterBytes, owned);
@@ -157,9 +163,14 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
     {
         var launch = modules.DecodeLaunch;
         var columnTiles = overrides.ColumnTiles ?? launch.ColumnTiles(tokens, geometry.Shape.TopK, geometry.Shape.Experts);
-        var ctasPerSm = Math.Min(decodeCtasPerSm[columnTiles], overrides.CtasPerSm ?? int.MaxValue);
         var activeExperts = (int)Math.Min(geometry.Shape.Experts, (long)tokens * geometry.Shape.TopK);
-        var grid = (int)Math.Min((long)ctasPerSm * multiprocessors, geometry.DecodeItems(activeExperts));
+        var resident = decodeCtasPerSm[columnTiles];
+        var ctasPerSm = overrides.CtasPerSm is { } fixedCount
+            ? Math.Min(fixedCount, resident)
+            : launch.Pipeline == DecodePipeline.BulkCopyOverlapped
+                ? DecodeGrid.CtasPerSm(resident, multiprocessors, geometry.DecodeGemm1Items(activeExperts), activeExperts)
+                : resident;
+        var grid = (int)Math.Min((long)ctasPerSm * multiprocessors, geometry.DecodeItems(activeExperts, template.Splits2));
         modules.Decode(geometry.Shape.Format, columnTiles).Launch(
             new LaunchConfig(grid, launch.Threads, launch.SharedBytes(columnTiles)), stream, arguments);
     }
@@ -201,7 +212,8 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
         DeviceBuffer partials,
         DeviceBuffer counters,
         DeviceBuffer? routing,
-        int maxTokens)
+        int maxTokens,
+        int splits2)
     {
         var shape = geometry.Shape;
         return new MarlinKernelParams
@@ -227,7 +239,7 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
             Chunks13 = geometry.Chunks13,
             Chunks2 = geometry.Chunks2,
             RecordBytes = geometry.RecordBytes,
-            Splits2 = geometry.DecodeSplits2,
+            Splits2 = splits2,
             MaxTiles = geometry.UsesDecodePath(maxTokens) ? 0 : geometry.PrefillMaxTiles(maxTokens),
         };
     }

@@ -8,8 +8,8 @@
 // bulk copies completing on an mbarrier per stage; weights marked L2 evict-first). It runs ahead of the consumers by as
 // many stages as the ring holds, across item boundaries, so weight bytes stay in flight while the consumers reduce,
 // store and signal an item. The consumers wait for nothing but stages: the GEMM1 -> GEMM2 wait is the producer's, and
-// it copies a GEMM2 item's weights before that wait is over (its h follows), so the weight stream goes on across the
-// boundary. Consumers decode and multiply from shared memory (16-byte reads, conflict-free) and release each stage
+// in forwards of one or two experts it copies a GEMM2 item's weights before that wait is over (its h follows), so the
+// weight stream goes on across the boundary (MARLIN_GEMM2_PREFETCH_EXPERTS). Consumers decode and multiply from shared memory (16-byte reads, conflict-free) and release each stage
 // through a second mbarrier.
 //
 // Deadlock freedom: a CTA runs its items in ticket order, and the producer issues every stage of an item before it
@@ -70,6 +70,16 @@
 // --variant name:MARLIN_REDUCE_LOADS=1 builds the one-load-at-a-time form it replaced, to time both on one card.
 #ifndef MARLIN_REDUCE_LOADS
 #define MARLIN_REDUCE_LOADS 4
+#endif
+
+// A GEMM2 pass copies its weights before its expert's GEMM1 is seen complete (its h then follows) only in forwards of
+// at most this many active experts; in others its producer waits for GEMM1 first, so that the GEMM1 bytes every GEMM2
+// pass depends on do not share DRAM with GEMM2 weights that cannot be used yet. Measured on an H100 (NOTES.md, session
+// 7), waiting against copying ahead: 0.5-3 % faster at T = 1 to 16 for every preset with 8 or more experts per token,
+// 3 % slower for Mixtral at T = 1, whose two experts leave the grid nothing else to stream while the second one's GEMM1
+// ends. tools/kernel-timer --variant name:MARLIN_GEMM2_PREFETCH_EXPERTS=512 builds the copy-ahead form for every forward.
+#ifndef MARLIN_GEMM2_PREFETCH_EXPERTS
+#define MARLIN_GEMM2_PREFETCH_EXPERTS 2
 #endif
 
 // Diagnostics: with MARLIN_TRACE defined as the device address of a u64 [CTA][MARLIN_TRACE_EVENTS] buffer
@@ -267,8 +277,9 @@ MARLIN_DEVICE void copy_activations(const MarlinParams& p, const BulkShared<NT>&
 }
 
 // Copies one pass into the ring, stage by stage. A GEMM2 pass whose expert's GEMM1 this CTA has not yet seen complete
-// defers its h: its stages' weights go out as stages free up, and h follows once GEMM1 is done, so the weight stream
-// does not stop at the GEMM1 -> GEMM2 boundary. The producer resolves the wait before it would block on a stage the
+// waits for it, or, in a forward of few experts (MARLIN_GEMM2_PREFETCH_EXPERTS), defers its h: its stages' weights go
+// out as stages free up, and h follows once GEMM1 is done, so the weight stream does not stop at the GEMM1 -> GEMM2
+// boundary. The producer resolves the wait before it would block on a stage the
 // consumers can only free by consuming a deferred one, so it never waits on itself.
 template <int NT>
 MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const Divisors& d, const Ring& ring, RingCursor& cursor,
@@ -287,6 +298,11 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
     pass.stages = item_stages(it);
     bool deferred = it.second && !s.gemm1_seen[it.active];
     if (it.second && lane == 0) trace_event(TRACE_FIRST_GEMM2, true);
+    if (deferred && s.routing.active_count > MARLIN_GEMM2_PREFETCH_EXPERTS)
+    {
+        producer_wait_for_gemm1(p, s, it);  // GEMM1's bytes first: see MARLIN_GEMM2_PREFETCH_EXPERTS
+        deferred = false;
+    }
     const int first = cursor.stage;  // the pass's first ring stage
     for (int k = 0; k < pass.stages; ++k)
     {

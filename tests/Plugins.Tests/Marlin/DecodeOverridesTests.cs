@@ -9,7 +9,7 @@ public sealed class DecodeOverridesTests
     [Fact]
     public void None_fixes_nothing_and_is_what_a_backend_starts_with()
     {
-        Assert.Equal((null, null), (DecodeOverrides.None.ColumnTiles, DecodeOverrides.None.CtasPerSm));
+        Assert.Equal((null, null, null), (DecodeOverrides.None.ColumnTiles, DecodeOverrides.None.CtasPerSm, DecodeOverrides.None.Splits2));
         Assert.Same(DecodeOverrides.None, new MarlinBackend(new KernelCompiler(diskCache: null)).DecodeOverrides);
     }
 
@@ -30,10 +30,18 @@ public sealed class DecodeOverridesTests
     }
 
     [Fact]
-    public void A_cap_on_ctas_per_sm_is_at_least_one()
+    public void A_fixed_count_of_ctas_per_sm_is_at_least_one()
     {
         Assert.Equal(3, new DecodeOverrides { CtasPerSm = 3 }.CtasPerSm);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new DecodeOverrides { CtasPerSm = 0 });
         Assert.Contains("at least one CTA per SM", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_fixed_count_of_gemm2_splits_is_at_least_one()
+    {
+        Assert.Equal(2, new DecodeOverrides { Splits2 = 2 }.Splits2);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new DecodeOverrides { Splits2 = 0 });
+        Assert.Contains("at least one GEMM2 split", error.Message, StringComparison.Ordinal);
     }
 }

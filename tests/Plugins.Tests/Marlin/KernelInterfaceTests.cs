@@ -41,6 +41,7 @@ public sealed partial class KernelInterfaceTests
         Assert.Equal(KernelLimits.DecodeBulkThreads, defines["DECODE_BULK_THREADS"]);
         Assert.Equal(KernelLimits.DecodeBulkStageRecords, defines["DECODE_BULK_STAGE_RECORDS"]);
         Assert.Equal(KernelLimits.DecodeItemTiles, defines["MARLIN_ITEM_TILES"]);
+        Assert.Equal(KernelLimits.DecodeGemm2PrefetchExperts, defines["MARLIN_GEMM2_PREFETCH_EXPERTS"]);
         Assert.Equal(KernelLimits.DecodeBulkMaxStages, defines["DECODE_BULK_MAX_STAGES"]);
         Assert.Equal(KernelLimits.DecodeBulkColumnSkew, defines["DECODE_BULK_COLUMN_SKEW"]);
         Assert.Equal(DecodeLaunch.BulkCtasPerSm(DecodePipeline.BulkCopy, 1), defines["DECODE_BULK_MIN_CTAS_NT1"]);

@@ -85,6 +85,14 @@ public sealed class LayerGeometryTests
 
         var mixtral = new LayerGeometry(Shape("mixtral-8x7b"));
         Assert.Equal(16L * 2 * 7 * 4096 * 4, mixtral.Workspaces(16).PartialBytes);  // seven K splits per pair
+        Assert.Equal(16L * 2 * 14 * 4096 * 4, mixtral.Workspaces(16, splits2: 14).PartialBytes);  // a measurement's count
+    }
+
+    [Fact]
+    public void Gemm1_items_pair_row_tiles()
+    {
+        Assert.Equal(8L * 48, new LayerGeometry(Shape("qwen3-30b-a3b")).DecodeGemm1Items(8));  // 96 W13 tiles per expert
+        Assert.Equal(22L * 84, new LayerGeometry(Shape("nemotron-3-super")).DecodeGemm1Items(22));  // ReLU²: 2688 rows, 168 tiles
     }
 
     [Fact]
