@@ -367,7 +367,7 @@ MARLIN_DEVICE void decode_moe(const MarlinParams& p)
             if (s.is_last)
             {
                 // All 256 threads of the CTA share the tile; more loads in flight per thread would spill here.
-                reduce_row_tiles<1>(p, tile, 1, tid, DECODE_THREADS);
+                reduce_row_tiles<1>(p, tile, 1, tid, DECODE_THREADS, 0, p.tokens);
                 if (tid == 0) row_tile_done[tile] = 0;  // every contribution has arrived: ready for the next forward
             }
         }

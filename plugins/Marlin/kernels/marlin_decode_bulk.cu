@@ -82,6 +82,16 @@
 #define MARLIN_GEMM2_PREFETCH_EXPERTS 2
 #endif
 
+// Forwards of at least this many tokens reduce the GEMM2 partials of a row tile pair by tickets, after the GEMM2 items:
+// the producers, once their CTA's last copies are issued, take reduction items (a row tile pair and a few tokens, about
+// one per CTA), wait for the pair's GEMM2 contributions and sum them; fewer tokens leave it to the warp whose signal
+// completes the pair. At 16 tokens one warp's reduction is 16 x 8 row quads x (top-k x splits) loads, a chain of
+// dozens of L2 round trips on the kernel's tail; by tickets it is spread over the grid. tools/kernel-timer --variant
+// name:MARLIN_TICKET_REDUCTION_TOKENS=17 builds the warp's reduction for every forward, =1 the tickets' for every one.
+#ifndef MARLIN_TICKET_REDUCTION_TOKENS
+#define MARLIN_TICKET_REDUCTION_TOKENS 2
+#endif
+
 // Diagnostics: with MARLIN_TRACE defined as the device address of a u64 [CTA][MARLIN_TRACE_EVENTS] buffer
 // (tools/kernel-timer --trace), each CTA writes %globaltimer at the TraceEvent points of its run; without it, nothing.
 enum TraceEvent
@@ -228,6 +238,50 @@ MARLIN_DEVICE Ring launch_ring(const BulkShared<NT_MAX>& s, u32 dynamic_bytes)
     ring.column_stride = DECODE_BULK_COLUMN_STRIDE;
     if (ring.stages < 2) __trap();  // the host's shared memory budget is below two stages of the widest group
     return ring;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The GEMM2 partials' reduction (row tile pairs).
+// ---------------------------------------------------------------------------------------------------------------
+
+MARLIN_DEVICE u32* row_tile_counters(const MarlinParams& p) { return p.counters + MARLIN_COUNTER_EXPERT_DONE + p.experts; }
+
+MARLIN_DEVICE bool reduces_by_tickets(const MarlinParams& p) { return p.tokens >= MARLIN_TICKET_REDUCTION_TOKENS; }
+
+// The reduction items of a forward that reduces by tickets: a row tile pair (a GEMM2 item's row tiles) and a group of
+// tokens, so many tokens per group that there are about as many items as CTAs.
+struct ReductionItems
+{
+    int tokens_per_item;
+    int groups;  // token groups per row tile pair
+    int count;   // 0 where the signalling warps reduce
+};
+
+MARLIN_DEVICE ReductionItems reduction_items(const MarlinParams& p)
+{
+    ReductionItems r;
+    const int pairs = w2_items(p);
+    r.tokens_per_item = max(1, p.tokens * pairs / (int)gridDim.x);
+    r.groups = (p.tokens + r.tokens_per_item - 1) / r.tokens_per_item;
+    r.count = reduces_by_tickets(p) ? pairs * r.groups : 0;
+    return r;
+}
+
+// Reduction item `index`, by one warp: waits (acquire, each lane) until every GEMM2 item of its row tiles has reported,
+// then sums its tokens' partials. The items waited for hold smaller tickets of running CTAs, which need nothing from
+// reductions to finish, so the wait ends within microseconds; a wait of seconds means a broken invariant and traps.
+MARLIN_DEVICE void reduce_by_ticket(const MarlinParams& p, const ReductionItems& r, int index, int active_count)
+{
+    const int pair = index / r.groups, group = index - pair * r.groups;
+    const int tile = pair * DECODE_ITEM_TILES, tiles = min(DECODE_ITEM_TILES, p.w2_tiles - tile);
+    const u32* done = row_tile_counters(p) + tile;
+    for (u32 spins = 0; ld_acquire_u32(done) < (u32)(active_count * p.splits2); ++spins)
+    {
+        if (spins > (1u << 24)) __trap();
+        nanosleep_ns(64);
+    }
+    const int first = group * r.tokens_per_item;
+    reduce_row_tiles<MARLIN_REDUCE_LOADS>(p, tile, tiles, threadIdx.x & 31, 32, first, min(r.tokens_per_item, p.tokens - first));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -387,6 +441,14 @@ MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divis
         s.stage_item[cursor.stage] = -1;
         moetune::mbarrier_arrive(full_barrier(s, cursor.stage));  // no bytes: the arrival completes the phase
     }
+    // Tickets past the GEMM items are reduction items (none where the signalling warps reduce).
+    const ReductionItems reductions = reduction_items(p);
+    while (item < total + reductions.count)
+    {
+        const u32 next = lane == 0 ? take_ticket(ticket) : 0u;
+        reduce_by_ticket(p, reductions, item - total, s.routing.active_count);
+        item = (int)__shfl_sync(0xffffffffu, next, 0);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -395,19 +457,17 @@ MARLIN_DEVICE void produce(const MarlinParams& p, BulkShared<NT>& s, const Divis
 
 MARLIN_DEVICE void consumer_sync() { asm volatile("bar.sync %0, %1;" ::"n"(DECODE_BULK_CONSUMER_BARRIER), "n"(DECODE_WARPS * 32) : "memory"); }
 
-MARLIN_DEVICE u32* row_tile_counters(const MarlinParams& p) { return p.counters + MARLIN_COUNTER_EXPERT_DONE + p.experts; }
-
 // After a GEMM2 item's increment of its row tiles' counter (the first tile's): lane 0's `before` is the count it found.
-// The warp whose increment completes the tiles reduces them.
+// The warp whose increment completes the tiles reduces them, unless the forward reduces by tickets.
 MARLIN_DEVICE void reduce_if_last(const MarlinParams& p, int tile, int tiles, u32 before, int active_count)
 {
     const int lane = threadIdx.x & 31;
-    if (__shfl_sync(0xffffffffu, before, 0) != (u32)(active_count * p.splits2) - 1u) return;
+    if (reduces_by_tickets(p) || __shfl_sync(0xffffffffu, before, 0) != (u32)(active_count * p.splits2) - 1u) return;
     // Lane 0 read the final count: its fence makes that an acquire of every other CTA's partials (published before
     // their increments), and the warp barrier orders the other lanes' reads after it.
     if (lane == 0) fence_acq_rel_gpu();
     __syncwarp();
-    reduce_row_tiles<MARLIN_REDUCE_LOADS>(p, tile, tiles, lane, 32);
+    reduce_row_tiles<MARLIN_REDUCE_LOADS>(p, tile, tiles, lane, 32, 0, p.tokens);
     __syncwarp();
     if (lane == 0) row_tile_counters(p)[tile] = 0;  // every contribution has arrived: ready for the next forward
 }
@@ -456,6 +516,13 @@ struct DeferredSignal
 MARLIN_DEVICE void send_deferred_signal(const MarlinParams& p, DeferredSignal& d)
 {
     if (d.tile < 0) return;
+    if (reduces_by_tickets(p))
+    {
+        // Nobody in this warp reduces: a reduction item waits for the count, so no answer is needed.
+        if ((threadIdx.x & 31) == 0) red_add_release_gpu(row_tile_counters(p) + d.tile, 1u);
+        d.tile = -1;
+        return;
+    }
     if ((threadIdx.x & 31) == 0) d.before = atomic_add_release_gpu(row_tile_counters(p) + d.tile, 1u);
     d.answered_tile = d.tile;
     d.answered_tiles = d.tiles;
@@ -816,7 +883,7 @@ MARLIN_DEVICE void decode_bulk_moe(const MarlinParams& p)
         produce<NT_MAX>(p, s, d, ring, total);
     else
         consume<NT_MAX, FORMAT, OVERLAP>(p, s, d, ring);
-    reset_counters_if_last<DECODE_BULK_THREADS>(p, s.is_last);
+    reset_counters_if_last<DECODE_BULK_THREADS>(p, s.is_last, reduces_by_tickets(p));
     if (tid == 0) trace_event(TRACE_END);
 }
 

@@ -447,14 +447,14 @@ MARLIN_DEVICE void write_column(const MarlinParams& p, const DecodeItem& it, int
 // than threads (up to 8, so that one token's quads fill a warp), thread s of a span takes the terms s, s + span, ... in
 // batches of LOADS, and the span's threads are summed by shuffles in a fixed tree. The order of the sums is fixed by
 // the launch (T, top-k, splits, `tiles` and `threads`), not by timing, so the output is deterministic. Called by
-// `threads` threads (whole warps), `thread` 0 .. threads - 1.
+// `threads` threads (whole warps), `thread` 0 .. threads - 1, for tokens [token_begin, token_begin + tokens).
 // LOADS: the loads a thread has in flight at once, issued together and then summed in term order (a loop of load-then-add
 // keeps one load in flight, one round trip per term, as the SASS showed); each costs 5 registers outside the main loop.
 template <int LOADS>
-MARLIN_DEVICE void reduce_row_tiles(const MarlinParams& p, int tile, int tiles, int thread, int threads)
+MARLIN_DEVICE void reduce_row_tiles(const MarlinParams& p, int tile, int tiles, int thread, int threads, int token_begin, int tokens)
 {
     const int quads_per_token = tiles * (MARLIN_TILE_ROWS / 4);
-    const int quads = p.tokens * quads_per_token;
+    const int quads = tokens * quads_per_token;
     int span = 1;
     while (span < 8 && 2 * span * quads <= threads) span *= 2;
     const int terms = p.top_k * p.splits2;  // term m: slot m / splits, split m % splits; partials of a token are contiguous in m
@@ -462,7 +462,7 @@ MARLIN_DEVICE void reduce_row_tiles(const MarlinParams& p, int tile, int tiles, 
     {
         const int index = first + thread;
         const int quad = index / span, part = index % span;
-        const int token = quad / quads_per_token;
+        const int token = token_begin + quad / quads_per_token;
         const int row = MARLIN_TILE_ROWS * tile + 4 * (quad % quads_per_token);
         float4 sum = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
         if (quad < quads)
@@ -509,10 +509,11 @@ MARLIN_DEVICE void reduce_row_tiles(const MarlinParams& p, int tile, int tiles, 
     }
 }
 
-// The last CTA out resets the counters for the next forward (every CTA has taken its final ticket by then). Called by
-// every thread of the CTA once its work is done; `is_last` is a shared int.
+// The last CTA out resets the counters for the next forward (every CTA has taken its final ticket by then), the row
+// tiles' counters too where no reducing warp reset them (`row_tiles`). Called by every thread of the CTA once its work
+// is done; `is_last` is a shared int.
 template <int THREADS>
-MARLIN_DEVICE void reset_counters_if_last(const MarlinParams& p, int& is_last)
+MARLIN_DEVICE void reset_counters_if_last(const MarlinParams& p, int& is_last, bool row_tiles = false)
 {
     __syncthreads();  // every thread is done with the CTA's work (and with any earlier use of is_last)
     // Release: the CTA's uses of the counters (ordered before by the barrier) precede the increment; acquire: the last
@@ -522,7 +523,8 @@ MARLIN_DEVICE void reset_counters_if_last(const MarlinParams& p, int& is_last)
     if (is_last)
     {
         u32* expert_done = p.counters + MARLIN_COUNTER_EXPERT_DONE;
-        for (int e = threadIdx.x; e < p.experts; e += THREADS) expert_done[e] = 0;
+        const int counters = p.experts + (row_tiles ? p.w2_tiles : 0);  // the row tiles' follow the experts'
+        for (int e = threadIdx.x; e < counters; e += THREADS) expert_done[e] = 0;
         if (threadIdx.x == 0)
         {
             p.counters[MARLIN_COUNTER_TICKET] = 0;
