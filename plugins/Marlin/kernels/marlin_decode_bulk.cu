@@ -9,8 +9,8 @@
 // many stages as the ring holds, across item boundaries, so weight bytes stay in flight while the consumers reduce,
 // store and signal an item. The consumers wait for nothing but stages: the GEMM1 -> GEMM2 wait is the producer's, and
 // in forwards of one or two experts it copies a GEMM2 item's weights before that wait is over (its h follows), so the
-// weight stream goes on across the boundary (MARLIN_GEMM2_PREFETCH_EXPERTS). Consumers decode and multiply from shared memory (16-byte reads, conflict-free) and release each stage
-// through a second mbarrier.
+// weight stream goes on across the boundary (MARLIN_GEMM2_PREFETCH_EXPERTS). Consumers decode and multiply from shared
+// memory (16-byte reads, conflict-free) and release each stage through a second mbarrier.
 //
 // Deadlock freedom: a CTA runs its items in ticket order, and the producer issues every stage of an item before it
 // takes up the next. The producer waits only for free stages (which its own consumers release, waiting on nothing but
@@ -269,17 +269,12 @@ MARLIN_DEVICE ReductionItems reduction_items(const MarlinParams& p)
 
 // Reduction item `index`, by one warp: waits (acquire, each lane) until every GEMM2 item of its row tiles has reported,
 // then sums its tokens' partials. The items waited for hold smaller tickets of running CTAs, which need nothing from
-// reductions to finish, so the wait ends within microseconds; a wait of seconds means a broken invariant and traps.
+// reductions to finish.
 MARLIN_DEVICE void reduce_by_ticket(const MarlinParams& p, const ReductionItems& r, int index, int active_count)
 {
     const int pair = index / r.groups, group = index - pair * r.groups;
     const int tile = pair * DECODE_ITEM_TILES, tiles = min(DECODE_ITEM_TILES, p.w2_tiles - tile);
-    const u32* done = row_tile_counters(p) + tile;
-    for (u32 spins = 0; ld_acquire_u32(done) < (u32)(active_count * p.splits2); ++spins)
-    {
-        if (spins > (1u << 24)) __trap();
-        nanosleep_ns(64);
-    }
+    acquire_count(row_tile_counters(p) + tile, (u32)(active_count * p.splits2));
     const int first = group * r.tokens_per_item;
     reduce_row_tiles<MARLIN_REDUCE_LOADS>(p, tile, tiles, threadIdx.x & 31, 32, first, min(r.tokens_per_item, p.tokens - first));
 }
@@ -333,8 +328,8 @@ MARLIN_DEVICE void copy_activations(const MarlinParams& p, const BulkShared<NT>&
 // Copies one pass into the ring, stage by stage. A GEMM2 pass whose expert's GEMM1 this CTA has not yet seen complete
 // waits for it, or, in a forward of few experts (MARLIN_GEMM2_PREFETCH_EXPERTS), defers its h: its stages' weights go
 // out as stages free up, and h follows once GEMM1 is done, so the weight stream does not stop at the GEMM1 -> GEMM2
-// boundary. The producer resolves the wait before it would block on a stage the
-// consumers can only free by consuming a deferred one, so it never waits on itself.
+// boundary. The producer resolves the wait before it would block on a stage the consumers can only free by consuming a
+// deferred one, so it never waits on itself.
 template <int NT>
 MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const Divisors& d, const Ring& ring, RingCursor& cursor,
                                 int item, const DecodeItem& it, int group, u64 weight_policy, u64 activation_policy)

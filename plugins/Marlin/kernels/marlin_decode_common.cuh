@@ -309,17 +309,22 @@ MARLIN_DEVICE const u16* activation_row(const MarlinParams& p, const Divisors& d
     return second ? p.intermediate + (size_t)pair * p.inter_size : p.hidden + (size_t)quotient(pair, d.top_k) * p.hidden_size;
 }
 
-// Spins until every GEMM1 tile of `expert` is done (acquire: h written before the tiles' increments is visible after
-// it). The tiles waited for were taken earlier by running CTAs, so they finish within microseconds; a wait of seconds
-// means a broken invariant, and a trap reports it where a hang would not.
-MARLIN_DEVICE void acquire_gemm1_done(const MarlinParams& p, int expert)
+// Spins until `*counter` reaches `target` (acquire: what the counted work wrote before its increments is visible after
+// it). The work counted was taken earlier by running CTAs that need nothing from the waiting one, so it finishes within
+// microseconds; a wait of seconds means a broken invariant, and a trap reports it where a hang would not.
+MARLIN_DEVICE void acquire_count(const u32* counter, u32 target)
 {
-    const u32* done = p.counters + MARLIN_COUNTER_EXPERT_DONE + expert;
-    for (u32 spins = 0; ld_acquire_u32(done) < (u32)w13_items(p); ++spins)
+    for (u32 spins = 0; ld_acquire_u32(counter) < target; ++spins)
     {
         if (spins > (1u << 24)) __trap();
         nanosleep_ns(64);
     }
+}
+
+// Spins until every GEMM1 tile of `expert` is done: its h is complete.
+MARLIN_DEVICE void acquire_gemm1_done(const MarlinParams& p, int expert)
+{
+    acquire_count(p.counters + MARLIN_COUNTER_EXPERT_DONE + expert, (u32)w13_items(p));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
