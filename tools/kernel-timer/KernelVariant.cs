@@ -6,7 +6,8 @@ namespace MoeTune.Tools.KernelTimer;
 /// <summary>
 /// A build of the decode kernels with extra macros and launch choices (<c>--variant name:MACRO=VALUE,@setting=VALUE,...</c>);
 /// <see cref="Plain"/> has none. Macros are the kernels' compile-time switches; the <c>@</c> settings fix a launch choice
-/// the layer otherwise makes itself (<see cref="DecodeOverrides"/>): <c>@column-tiles=1|2</c>, <c>@ctas-per-sm=N</c>, <c>@splits2=N</c>.
+/// the layer otherwise makes itself (<see cref="DecodeOverrides"/>): <c>@column-tiles=1|2</c>, <c>@ctas-per-sm=N</c>,
+/// <c>@splits2=N</c>.
 /// </summary>
 internal sealed record KernelVariant(string Name, IReadOnlyDictionary<string, string> Defines, DecodeOverrides Overrides)
 {

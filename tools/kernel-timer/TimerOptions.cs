@@ -11,8 +11,8 @@ namespace MoeTune.Tools.KernelTimer;
 /// [--variant name:MACRO=VALUE,@setting=VALUE,...]... [--trace] [--samples 200] [--sets 8] [--seed 1]</c>. Without <c>--pipelines</c> each preset runs
 /// the decode pipeline the backend picks for the GPU (<see cref="DecodePipelineChoice"/>); with it, each named pipeline in
 /// turn on the same weights and inputs. Each <c>--variant</c> adds a build of the decode kernels with those macros (their
-/// compile-time switches) and launch settings (<see cref="KernelVariant"/>: <c>@column-tiles</c>, <c>@ctas-per-sm</c>, <c>@splits2</c>),
-/// timed beside the plain build, pipeline by pipeline, on the same weights and inputs.
+/// compile-time switches) and launch settings (<see cref="KernelVariant"/>: <c>@column-tiles</c>, <c>@ctas-per-sm</c>,
+/// <c>@splits2</c>), timed beside the plain build, pipeline by pipeline, on the same weights and inputs.
 /// <c>--trace</c> adds the traced build of the bulk-copy kernels (<see cref="DecodeTrace"/>) and prints its per-CTA timeline.
 /// </summary>
 internal sealed record TimerOptions(

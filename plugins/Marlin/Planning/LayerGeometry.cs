@@ -78,19 +78,19 @@ public sealed class LayerGeometry
     /// <summary>CTAs along the weight rows of a prefill GEMM (each covers 8 tiles).</summary>
     public static int PrefillRowBlocks(int tiles) => (tiles + KernelLimits.PrefillBlockTiles - 1) / KernelLimits.PrefillBlockTiles;
 
-    /// <summary>
-    /// GEMM1 and GEMM2 work items of the register-ring decode kernel for <paramref name="activeExperts"/> active experts
-    /// (one row tile each); an upper bound for the bulk-copy kernels, whose items hold <see cref="KernelLimits.DecodeItemTiles"/>
-    /// row tiles. The launch caps its grid with it: for tiny shapes a bulk-copy CTA past the real item count takes one
-    /// ticket and exits.
-    /// </summary>
     /// <summary>GEMM1 work items of the bulk-copy decode kernels for <paramref name="activeExperts"/> active experts.</summary>
     public long DecodeGemm1Items(int activeExperts) =>
         (long)activeExperts * ((W13Tiles + KernelLimits.DecodeItemTiles - 1) / KernelLimits.DecodeItemTiles);
 
+    /// <summary>
+    /// GEMM1 and GEMM2 work items of the register-ring decode kernel for <paramref name="activeExperts"/> active experts
+    /// (one row tile each); an upper bound for the bulk-copy kernels, whose items hold <see cref="KernelLimits.DecodeItemTiles"/>
+    /// row tiles. The launch caps its grid with it: for tiny shapes a bulk-copy CTA past the real item count takes one
+    /// ticket and exits. <paramref name="splits2"/>: GEMM2's K splits in the forward.
+    /// </summary>
     public long DecodeItems(int activeExperts, int splits2) => (long)activeExperts * (W13Tiles + ((long)W2Tiles * splits2));
 
-    /// <inheritdoc cref="DecodeItems(int, int)"/>
+    /// <summary>As <see cref="DecodeItems(int, int)"/> with <see cref="DecodeSplits2"/>.</summary>
     public long DecodeItems(int activeExperts) => DecodeItems(activeExperts, DecodeSplits2);
 
     /// <summary>
