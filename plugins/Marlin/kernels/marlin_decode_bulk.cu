@@ -123,6 +123,34 @@ MARLIN_DEVICE void trace_event(TraceEvent event, bool first = false)
 #endif
 }
 
+// With MARLIN_TRACE_DONE defined as the device address of a u64 buffer, the signal that completes a piece of counted work
+// writes %globaltimer there: expert e's GEMM1 at slot e, row tile pair q's GEMM2 at MARLIN_TRACE_PAIRS_AT + q
+// (tools/kernel-timer --trace). The hand-over to GEMM2 and the reductions wait for these moments.
+#define MARLIN_TRACE_PAIRS_AT DECODE_MAX_EXPERTS
+MARLIN_DEVICE void trace_done(int slot)
+{
+#ifdef MARLIN_TRACE_DONE
+    u64 now;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+    reinterpret_cast<u64*>(MARLIN_TRACE_DONE)[slot] = now;
+#else
+    (void)slot;
+#endif
+}
+
+// Adds `add` to `counter` with release semantics; traced builds read the count back to see whether it reached `target`,
+// and if so record the moment in `slot` (trace_done). Plain builds send a reduction without an answer.
+MARLIN_DEVICE void count_release(u32* counter, u32 add, u32 target, int slot)
+{
+#ifdef MARLIN_TRACE_DONE
+    if (atomic_add_release_gpu(counter, add) + add == target) trace_done(slot);
+#else
+    (void)target;
+    (void)slot;
+    red_add_release_gpu(counter, add);
+#endif
+}
+
 static_assert(DECODE_BULK_WARPS == DECODE_WARPS + 1, "one producer warp besides the consumers");
 static_assert(DECODE_BULK_STAGE_RECORDS == 2 * DECODE_WARPS, "each consumer warp takes two records of a stage");
 static_assert(2 * (DECODE_WARPS - 1) >= DECODE_WARPS, "BulkShared::reduce holds a slot per warp for the bulk pipeline");
@@ -458,6 +486,7 @@ MARLIN_DEVICE void reduce_if_last(const MarlinParams& p, int tile, int tiles, u3
 {
     const int lane = threadIdx.x & 31;
     if (reduces_by_tickets(p) || __shfl_sync(0xffffffffu, before, 0) != (u32)(active_count * p.splits2) - 1u) return;
+    if (lane == 0) trace_done(MARLIN_TRACE_PAIRS_AT + tile / DECODE_ITEM_TILES);
     // Lane 0 read the final count: its fence makes that an acquire of every other CTA's partials (published before
     // their increments), and the warp barrier orders the other lanes' reads after it.
     if (lane == 0) fence_acq_rel_gpu();
@@ -478,7 +507,7 @@ MARLIN_DEVICE void signal_item(const MarlinParams& p, const DecodeItem& it, int 
         if (lane == 0)
         {
             __threadfence();
-            atomicAdd(p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert, 1u);
+            if (atomicAdd(p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert, 1u) + 1u == (u32)w13_items(p)) trace_done(it.expert);
         }
         __syncwarp();
         return;
@@ -508,13 +537,14 @@ struct DeferredSignal
     u32 before = 0;
 };
 
-MARLIN_DEVICE void send_deferred_signal(const MarlinParams& p, DeferredSignal& d)
+MARLIN_DEVICE void send_deferred_signal(const MarlinParams& p, DeferredSignal& d, int active_count)
 {
     if (d.tile < 0) return;
     if (reduces_by_tickets(p))
     {
         // Nobody in this warp reduces: a reduction item waits for the count, so no answer is needed.
-        if ((threadIdx.x & 31) == 0) red_add_release_gpu(row_tile_counters(p) + d.tile, 1u);
+        if ((threadIdx.x & 31) == 0)
+            count_release(row_tile_counters(p) + d.tile, 1u, (u32)(active_count * p.splits2), MARLIN_TRACE_PAIRS_AT + d.tile / DECODE_ITEM_TILES);
         d.tile = -1;
         return;
     }
@@ -539,7 +569,7 @@ MARLIN_DEVICE void signal_item_overlapped(const MarlinParams& p, const DecodeIte
         deferred.tiles = it.tiles;
         return;
     }
-    if ((threadIdx.x & 31) == 0) red_add_release_gpu(p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert, 1u);
+    if ((threadIdx.x & 31) == 0) count_release(p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert, 1u, (u32)w13_items(p), it.expert);
     __syncwarp();
 }
 
@@ -799,7 +829,7 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
         // reduction (global reads of every split's partials) hold up only this warp, whose records of the next stages
         // the ring waits for, and not the other three.
         finish_deferred_signal(p, deferred, s.routing.active_count);
-        send_deferred_signal(p, deferred);
+        send_deferred_signal(p, deferred, s.routing.active_count);
     }
 }
 
@@ -835,7 +865,7 @@ MARLIN_DEVICE void consume(const MarlinParams& p, BulkShared<NT_MAX>& s, const D
     {
         // The last reports: the partials they cover were ordered before this warp's last pass barrier.
         finish_deferred_signal(p, deferred, s.routing.active_count);
-        send_deferred_signal(p, deferred);
+        send_deferred_signal(p, deferred, s.routing.active_count);
         finish_deferred_signal(p, deferred, s.routing.active_count);
     }
     if (threadIdx.x == 0) trace_event(TRACE_CONSUMED);
