@@ -90,9 +90,6 @@ public sealed class LayerGeometry
     /// </summary>
     public long DecodeItems(int activeExperts, int splits2) => (long)activeExperts * (W13Tiles + ((long)W2Tiles * splits2));
 
-    /// <summary>As <see cref="DecodeItems(int, int)"/> with <see cref="DecodeSplits2"/>.</summary>
-    public long DecodeItems(int activeExperts) => DecodeItems(activeExperts, DecodeSplits2);
-
     /// <summary>
     /// Workspace sizes for forwards of up to <paramref name="maxTokens"/> tokens, with <paramref name="splits2"/> GEMM2
     /// splits on the decode path (<see cref="DecodeSplits2"/> unless a measurement fixes another count).

@@ -43,7 +43,8 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
         int maxTokens,
         int multiprocessors,
         int[] decodeCtasPerSm,
-        DecodeOverrides overrides)
+        DecodeOverrides overrides,
+        int splits2)
     {
         this.geometry = geometry;
         this.weights = weights;
@@ -56,7 +57,7 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
         this.decodeCtasPerSm = decodeCtasPerSm;
         this.overrides = overrides;
         MaxTokens = maxTokens;
-        template = Template(geometry, weights, intermediate, partials, counters, routing, maxTokens, overrides.Splits2 ?? geometry.DecodeSplits2);
+        template = Template(geometry, weights, intermediate, partials, counters, routing, maxTokens, splits2);
     }
 
     public long WeightBytes => weights.Bytes;
@@ -79,13 +80,14 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
                     nameof(maxTokens), maxTokens, $"Marlin's prefill grid holds at most {MaxGridY} token tiles; prepare for fewer tokens");
             }
 
-            if (overrides.Splits2 > geometry.Chunks2)
+            var splits2 = overrides.Splits2 ?? geometry.DecodeSplits2;
+            if (splits2 > geometry.Chunks2)
             {
                 throw new ArgumentOutOfRangeException(
-                    nameof(overrides), overrides.Splits2, $"GEMM2 has {geometry.Chunks2} K chunks: at most that many splits");
+                    nameof(overrides), splits2, $"GEMM2 has {geometry.Chunks2} K chunks: at most that many splits");
             }
 
-            var sizes = geometry.Workspaces(maxTokens, overrides.Splits2);
+            var sizes = geometry.Workspaces(maxTokens, splits2);
             var intermediate = Allocate(context, sizes.IntermediateBytes, owned);
             var partials = Allocate(context, sizes.PartialBytes, owned);
             var counters = Allocate(context, sizes.CounterBytes, owned);
@@ -101,7 +103,7 @@ internal sealed class MarlinPreparedLayer : IPreparedMoeLayer
                 DecodeCtas(sm, modules.Decode(format, 2), modules.DecodeLaunch, 2),
             ];
             return new MarlinPreparedLayer(
-                geometry, weights, modules, intermediate, partials, counters, routing, maxTokens, device.MultiprocessorCount, ctas, overrides);
+                geometry, weights, modules, intermediate, partials, counters, routing, maxTokens, device.MultiprocessorCount, ctas, overrides, splits2);
         }
         catch
         {
