@@ -28,10 +28,28 @@ MOETUNE_DEVICE void mbarrier_arrive_expect_tx(u32 barrier, u32 bytes) {
     asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(barrier), "r"(bytes) : "memory");
 }
 
+// How long, at most, a waiting thread stays suspended in one mbarrier_try_wait (the PTX suspendTimeHint, ns). It wakes
+// as soon as the phase completes, so the limit only sets how often a wait that goes on re-issues its loop: without a
+// hint the hardware's own limit let a decode kernel's waiting warps loop about once per half microsecond, 8 % of its
+// instructions on an H200 (ncu, Marlin decode at mixtral-8x7b T = 16). CUTLASS's pipelines use the same 10 ms.
+// 0 builds the form without a hint (tools/kernel-timer --variant name:MOETUNE_MBARRIER_SUSPEND_NS=0).
+#ifndef MOETUNE_MBARRIER_SUSPEND_NS
+#define MOETUNE_MBARRIER_SUSPEND_NS 10000000
+#endif
+
 // Whether the phase of parity `parity` has completed (acquire semantics at CTA scope when it has). try_wait may
-// suspend the thread for a hardware-chosen while before it answers false, so a loop of it does not spin hot.
+// suspend the thread (up to MOETUNE_MBARRIER_SUSPEND_NS) before it answers false, so a loop of it does not spin hot.
 MOETUNE_DEVICE bool mbarrier_try_wait(u32 barrier, u32 parity) {
     u32 done;
+#if MOETUNE_MBARRIER_SUSPEND_NS > 0
+    asm volatile(
+        "{\n\t.reg .pred p;\n\t"
+        "mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2, %3;\n\t"
+        "selp.u32 %0, 1, 0, p;\n\t}"
+        : "=r"(done)
+        : "r"(barrier), "r"(parity), "r"((u32)MOETUNE_MBARRIER_SUSPEND_NS)
+        : "memory");
+#else
     asm volatile(
         "{\n\t.reg .pred p;\n\t"
         "mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n\t"
@@ -39,6 +57,7 @@ MOETUNE_DEVICE bool mbarrier_try_wait(u32 barrier, u32 parity) {
         : "=r"(done)
         : "r"(barrier), "r"(parity)
         : "memory");
+#endif
     return done != 0;
 }
 
@@ -55,12 +74,22 @@ MOETUNE_DEVICE bool mbarrier_test_wait(u32 barrier, u32 parity) {
     return done != 0;
 }
 
+// The global nanosecond clock (for time limits; it advances in steps of about a microsecond).
+MOETUNE_DEVICE u64 global_time_ns() {
+    u64 now;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+    return now;
+}
+
 // Waits for the phase of parity `parity`. A pipeline whose phases stop completing is a bug (a lost arrival or a
-// byte count that does not match the copies): after 2^26 tries (seconds) the kernel traps, so the failure is an
-// error the host reports rather than a hang.
+// byte count that does not match the copies): after about four seconds of waiting the kernel traps, so the failure
+// is an error the host reports rather than a hang. (A time, not a count of tries: how long one try suspends is up to
+// the hardware.)
 MOETUNE_DEVICE void mbarrier_wait(u32 barrier, u32 parity) {
-    for (u32 tries = 0; !mbarrier_try_wait(barrier, parity); ++tries) {
-        if (tries > (1u << 26)) __trap();
+    if (mbarrier_try_wait(barrier, parity)) return;
+    const u64 start = global_time_ns();
+    while (!mbarrier_try_wait(barrier, parity)) {
+        if (global_time_ns() - start > (1ull << 32)) __trap();
     }
 }
 
