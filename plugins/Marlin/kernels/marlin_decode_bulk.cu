@@ -766,14 +766,15 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
             for (int r = 0; r < DECODE_ITEM_TILES; ++r) acc[r][nt][q] = 0.0f;
         }
 
-    const int stages = item_stages(it);
     // The barriers' addresses, fixed for the pass (a stage's is 8 bytes on), so that the loop adds instead of
-    // converting a generic address per wait.
+    // converting a generic address per wait. The loop counts chunks, whose bound stays in a register, rather than
+    // stages (item_stages' rounding division, which the compiler redid every stage).
     const u32 full0 = full_barrier(s, 0), empty0 = empty_barrier(s, 0);
-    for (int k = 0; k < stages; ++k)
+    const int chunks = it.chunk_end - it.chunk_begin;
+    for (int c = 0; c < chunks; c += DECODE_BULK_STAGE_CHUNKS)
     {
-        if (k > 0) moetune::mbarrier_wait(full0 + 8 * cursor.stage, cursor.phase);
-        const int n = stage_chunks(it, k);
+        if (c > 0) moetune::mbarrier_wait(full0 + 8 * cursor.stage, cursor.phase);
+        const int n = chunks - c;  // the stage's chunks, where fewer than DECODE_BULK_STAGE_CHUNKS (a pass's last stage)
         const u32 stage = ring.base + cursor.stage * ring.stage_bytes;
         const u32 activations = stage + DECODE_BULK_STAGE_RECORDS * record_bytes_of(FORMAT);
         if constexpr (DECODE_ITEM_TILES == 2)
@@ -792,7 +793,7 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
                 multiply_record<NT, FORMAT>(words[1], scales[1], b, acc[DECODE_ITEM_TILES - 1], shifts);
             }
         }
-        else if (n == DECODE_BULK_STAGE_RECORDS)
+        else if (n >= DECODE_BULK_STAGE_RECORDS)
         {
             // Both reads first, so that the two records' decodes and mma chains interleave.
             const RecordOperands<NT> first = load_record<NT, FORMAT>(stage, activations, warp, view);
