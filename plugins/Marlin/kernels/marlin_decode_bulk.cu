@@ -114,8 +114,7 @@ MARLIN_DEVICE void trace_event(TraceEvent event, bool first = false)
 {
 #ifdef MARLIN_TRACE
     u64* slot = reinterpret_cast<u64*>(MARLIN_TRACE) + (size_t)blockIdx.x * MARLIN_TRACE_EVENTS + event;
-    u64 now;
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+    const u64 now = moetune::global_time_ns();
     if (!first || *slot == 0) *slot = now;
 #else
     (void)event;
@@ -130,9 +129,7 @@ MARLIN_DEVICE void trace_event(TraceEvent event, bool first = false)
 MARLIN_DEVICE void trace_done(int slot)
 {
 #ifdef MARLIN_TRACE_DONE
-    u64 now;
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
-    reinterpret_cast<u64*>(MARLIN_TRACE_DONE)[slot] = now;
+    reinterpret_cast<u64*>(MARLIN_TRACE_DONE)[slot] = moetune::global_time_ns();
 #else
     (void)slot;
 #endif

@@ -28,11 +28,12 @@ MOETUNE_DEVICE void mbarrier_arrive_expect_tx(u32 barrier, u32 bytes) {
     asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(barrier), "r"(bytes) : "memory");
 }
 
-// How long, at most, a waiting thread stays suspended in one mbarrier_try_wait (the PTX suspendTimeHint, ns). It wakes
-// as soon as the phase completes, so the limit only sets how often a wait that goes on re-issues its loop: without a
-// hint the hardware's own limit let a decode kernel's waiting warps loop about once per half microsecond, 8 % of its
-// instructions on an H200 (ncu, Marlin decode at mixtral-8x7b T = 16). CUTLASS's pipelines use the same 10 ms.
-// 0 builds the form without a hint (tools/kernel-timer --variant name:MOETUNE_MBARRIER_SUSPEND_NS=0).
+// How long, at most, a waiting thread stays suspended in one mbarrier_try_wait (the PTX suspendTimeHint, ns; CUTLASS's
+// pipelines pass the same 10 ms). It wakes as soon as the phase completes, so the limit only bounds how often a wait
+// that goes on re-issues its loop. On an H200 (ncu, Marlin decode at mixtral-8x7b T = 16) the hint compiles to
+// NANOSLEEP.SYNCS, which other barrier events end early: the waiting warps' tries fell by only a quarter, and the
+// kernels ran 0-0.7 % faster than without it. 0 builds the form without a hint (tools/kernel-timer --variant
+// name:MOETUNE_MBARRIER_SUSPEND_NS=0).
 #ifndef MOETUNE_MBARRIER_SUSPEND_NS
 #define MOETUNE_MBARRIER_SUSPEND_NS 10000000
 #endif
@@ -81,15 +82,15 @@ MOETUNE_DEVICE u64 global_time_ns() {
     return now;
 }
 
-// Waits for the phase of parity `parity`. A pipeline whose phases stop completing is a bug (a lost arrival or a
-// byte count that does not match the copies): after about four seconds of waiting the kernel traps, so the failure
-// is an error the host reports rather than a hang. (A time, not a count of tries: how long one try suspends is up to
-// the hardware.)
+// Waits for the phase of parity `parity` (waking as soon as it completes; see mbarrier_try_wait). A wait that goes on
+// for seconds is a bug (a lost arrival, or a byte count that does not match the copies): the kernel then traps, so that
+// the failure is an error the host reports rather than a hang. A time, not a count of tries (how long one try suspends
+// is up to the hardware), read once per 1024 tries so that a waiting warp's loop stays at its try and its branch.
 MOETUNE_DEVICE void mbarrier_wait(u32 barrier, u32 parity) {
     if (mbarrier_try_wait(barrier, parity)) return;
     const u64 start = global_time_ns();
-    while (!mbarrier_try_wait(barrier, parity)) {
-        if (global_time_ns() - start > (1ull << 32)) __trap();
+    for (u32 tries = 1; !mbarrier_try_wait(barrier, parity); ++tries) {
+        if ((tries & 1023u) == 0 && global_time_ns() - start > (1ull << 32)) __trap();
     }
 }
 
