@@ -75,7 +75,7 @@ MOETUNE_DEVICE bool mbarrier_test_wait(u32 barrier, u32 parity) {
     return done != 0;
 }
 
-// The global nanosecond clock (for time limits; it advances in steps of about a microsecond).
+// The global nanosecond clock (%globaltimer): for time limits and traces.
 MOETUNE_DEVICE u64 global_time_ns() {
     u64 now;
     asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
