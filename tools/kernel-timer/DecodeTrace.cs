@@ -83,22 +83,19 @@ internal sealed partial class DecodeTrace : IDisposable
         var origin = ctas.Min(c => times[c * events]);
         for (var e = 0; e < events; e++)
         {
-            var at = ctas.Select(c => times[(c * events) + e]).Where(t => t != 0).Select(t => (t - origin) / 1000.0).ToArray();
-            yield return at.Length == 0
-                ? $"  {Events[e],-17} no CTA"
-                : string.Create(CultureInfo.InvariantCulture,
-                    $"  {Events[e],-17} {at.Length,4} CTAs  min {at.Min(),7:F2}  median {Statistics.Median(at),7:F2}  max {at.Max(),7:F2} µs");
+            yield return Moments(Events[e], "CTAs", ctas.Select(c => times[(c * events) + e]), origin, "no CTA");
         }
 
-        yield return Completions("gemm1 complete", "experts", completed.Take(KernelLimits.DecodeMaxExperts), origin);
-        yield return Completions("gemm2 complete", "pairs", completed.Skip(KernelLimits.DecodeMaxExperts), origin);
+        yield return Moments("gemm1 complete", "experts", completed.Take(KernelLimits.DecodeMaxExperts), origin, "none recorded");
+        yield return Moments("gemm2 complete", "pairs", completed.Skip(KernelLimits.DecodeMaxExperts), origin, "none recorded");
     }
 
-    private static string Completions(string what, string unit, IEnumerable<ulong> slots, ulong origin)
+    /// <summary>One summary line: how many of <paramref name="stamps"/> were written (non-zero) and when, in µs after <paramref name="origin"/>.</summary>
+    private static string Moments(string what, string unit, IEnumerable<ulong> stamps, ulong origin, string none)
     {
-        var at = slots.Where(t => t != 0).Select(t => ((long)t - (long)origin) / 1000.0).ToArray();
+        var at = stamps.Where(t => t != 0).Select(t => ((long)t - (long)origin) / 1000.0).ToArray();
         return at.Length == 0
-            ? $"  {what,-17} none recorded"
+            ? $"  {what,-17} {none}"
             : string.Create(CultureInfo.InvariantCulture,
                 $"  {what,-17} {at.Length,4} {unit}  min {at.Min(),7:F2}  median {Statistics.Median(at),7:F2}  max {at.Max(),7:F2} µs");
     }
