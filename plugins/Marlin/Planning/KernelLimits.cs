@@ -123,7 +123,8 @@ public static class KernelLimits
         return DecodeBulkRingOffset(columnTiles) + ring;
     }
 
-    /// <summary>Bytes from one pair's activation slice in a stage to the next: 64 bf16 per K chunk, plus the skew.</summary>
+    /// <summary>Bytes from one pair's activation slice in a narrow stage to the next: 64 bf16 per K chunk, plus the skew
+    /// (launch_ring; wide stages, which it only takes where they leave a deep ring, double the chunks).</summary>
     public static int DecodeBulkColumnStride => (DecodeBulkStageChunks * 64 * sizeof(ushort)) + DecodeBulkColumnSkew;
 
     private static int RoutingScratchBytes => (DecodeMaxPairs * sizeof(int) * 2) + (DecodeMaxExperts / 32 * sizeof(uint) * 2);

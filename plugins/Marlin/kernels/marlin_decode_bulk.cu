@@ -20,13 +20,14 @@
 // is done.
 //
 // Stage layout (its size is set per launch from the widest group, so that a 1-token forward keeps a deep ring):
-//   [DECODE_BULK_STAGE_RECORDS weight records: DECODE_BULK_STAGE_CHUNKS K chunks of each of the item's row tiles,
+//   [chunks x DECODE_ITEM_TILES weight records: `chunks` K chunks of each of the item's row tiles,
 //    chunk c of row tile r in slot c * DECODE_ITEM_TILES + r, the order of the prepared matrix]
 //   [columns x column_stride activation slices of those chunks]
 // with column_stride = chunks * 128 + 16: the 16-byte skew puts the eight lanes of a quarter warp (two columns, four
-// k offsets) on distinct bank groups. Consumer warp w multiplies chunk w of both row tiles (slots 2 w and 2 w + 1: two
-// independent mma chains on the same activations); with one row tile per item, chunks w and w + 4 (two chains, summed
-// at the pass's end).
+// k offsets) on distinct bank groups. `chunks` is DECODE_BULK_STAGE_CHUNKS, or twice that in a launch of narrow groups
+// (MARLIN_WIDE_STAGE_COLUMNS). Consumer warp w multiplies chunk w of both row tiles (slots 2 w and 2 w + 1: two
+// independent mma chains on the same activations), and in a wide stage chunk w + 4 after it; with one row tile per
+// item, chunks w and w + 4 (two chains, summed at the pass's end).
 //
 // Row tiles per work item (DECODE_ITEM_TILES in marlin_decode_common.cuh). 2: a stage holds 4 K chunks of two
 // neighbouring row tiles, which share one activation slice per column (half the activation bytes per weight byte, a
@@ -47,8 +48,21 @@
 #define DECODE_BULK_STAGE_CHUNKS (DECODE_BULK_STAGE_RECORDS / DECODE_ITEM_TILES)  // the K chunks a stage covers
 #define DECODE_BULK_MAX_STAGES 12
 #define DECODE_BULK_COLUMN_SKEW 16
-#define DECODE_BULK_COLUMN_STRIDE (DECODE_BULK_STAGE_CHUNKS * MARLIN_CHUNK_K * 2 + DECODE_BULK_COLUMN_SKEW)
 #define DECODE_BULK_CONSUMER_BARRIER 1        // named barrier of the consumer warps (0 is __syncthreads)
+
+// Wide stages: in a launch whose widest group has at most this many columns (tokens of one expert), and with two row
+// tiles per item, a stage holds twice DECODE_BULK_STAGE_CHUNKS K chunks (16 records), provided the ring still holds
+// MARLIN_MIN_WIDE_STAGES of them. Each consumer warp then multiplies two chunk pairs per stage and the producer
+// issues one stage per 16 records, halving both sides' per-stage instructions (the wait, the release, the addresses,
+// the copies' bookkeeping: about a quarter of the consumers' instructions per record and most of the producer's, ncu on
+// an H200, NOTES.md session 8). At 2 columns a wide stage is 11.3 KB (NVFP4). 0 keeps every stage narrow
+// (tools/kernel-timer --variant name:MARLIN_WIDE_STAGE_COLUMNS=0).
+#ifndef MARLIN_WIDE_STAGE_COLUMNS
+#define MARLIN_WIDE_STAGE_COLUMNS 2
+#endif
+#ifndef MARLIN_MIN_WIDE_STAGES
+#define MARLIN_MIN_WIDE_STAGES 4
+#endif
 
 // The FP4 decode's four left shifts as IMAD on the FMA pipe (ShiftMultipliers) in the bulk-copy pipelines.
 // tools/kernel-timer --variant name:MARLIN_SHIFTS_ON_FMA=0 builds them as shifts, to time both on one card in one run.
@@ -179,7 +193,10 @@ struct Ring
     u32 base;         // shared address of stage 0
     int stage_bytes;
     int stages;
+    int chunks;       // K chunks per stage: DECODE_BULK_STAGE_CHUNKS, or twice that (wide stages)
     int column_stride;
+
+    MARLIN_DEVICE int records() const { return chunks * DECODE_ITEM_TILES; }  // weight records per stage
 };
 
 // Where a thread is in the ring: the stage and the parity of its current phase. Producer and consumers walk the same
@@ -213,15 +230,15 @@ MARLIN_DEVICE u32 reduce_full_barrier(const BulkShared<NT>& s, int buffer) { ret
 template <int NT>
 MARLIN_DEVICE u32 reduce_free_barrier(const BulkShared<NT>& s, int buffer) { return moetune::shared_address(&s.reduce_free[buffer]); }
 
-// The K chunks of pass stage k (each a record per row tile of the item): DECODE_BULK_STAGE_CHUNKS but in the last.
-MARLIN_DEVICE int stage_chunks(const DecodeItem& it, int k)
+// The K chunks of pass stage k (each a record per row tile of the item): the ring's `chunks` but in the last.
+MARLIN_DEVICE int stage_chunks(const DecodeItem& it, int k, int chunks)
 {
-    return min(DECODE_BULK_STAGE_CHUNKS, it.chunk_end - it.chunk_begin - k * DECODE_BULK_STAGE_CHUNKS);
+    return min(chunks, it.chunk_end - it.chunk_begin - k * chunks);
 }
 
-MARLIN_DEVICE int item_stages(const DecodeItem& it)
+MARLIN_DEVICE int item_stages(const DecodeItem& it, int chunks)
 {
-    return (it.chunk_end - it.chunk_begin + DECODE_BULK_STAGE_CHUNKS - 1) / DECODE_BULK_STAGE_CHUNKS;
+    return (it.chunk_end - it.chunk_begin + chunks - 1) / chunks;
 }
 
 // The ring's barriers, for all DECODE_BULK_MAX_STAGES stages whatever this launch's depth (so that they do not wait for
@@ -246,8 +263,9 @@ MARLIN_DEVICE void init_ring_barriers(BulkShared<NT>& s)
     moetune::fence_mbarrier_init();
 }
 
-// The ring for this launch: stages as wide as the widest group, as many as fit (at least two). Every warp derives it
-// from the routing by itself (a few shuffles), so that no barrier has to publish it.
+// The ring for this launch: stages as wide as the widest group (and covering twice the K chunks where the groups are
+// narrow: MARLIN_WIDE_STAGE_COLUMNS), as many as fit (at least two). Every warp derives it from the routing by itself (a
+// few shuffles), so that no barrier has to publish it.
 template <int NT_MAX, int FORMAT>
 MARLIN_DEVICE Ring launch_ring(const BulkShared<NT_MAX>& s, u32 dynamic_bytes)
 {
@@ -258,9 +276,16 @@ MARLIN_DEVICE Ring launch_ring(const BulkShared<NT_MAX>& s, u32 dynamic_bytes)
     const int columns = max(1, min(8 * NT_MAX, widest));  // the activation slices per stage
     Ring ring;
     ring.base = moetune::shared_address(&s.ring);
-    ring.stage_bytes = DECODE_BULK_STAGE_RECORDS * record_bytes_of(FORMAT) + columns * DECODE_BULK_COLUMN_STRIDE;
-    ring.stages = min(DECODE_BULK_MAX_STAGES, ((int)dynamic_bytes - (int)(ring.base - moetune::shared_address(&s))) / ring.stage_bytes);
-    ring.column_stride = DECODE_BULK_COLUMN_STRIDE;
+    const int ring_bytes = (int)dynamic_bytes - (int)(ring.base - moetune::shared_address(&s));
+    const auto shape = [&](int chunks)
+    {
+        ring.chunks = chunks;
+        ring.column_stride = chunks * MARLIN_CHUNK_K * 2 + DECODE_BULK_COLUMN_SKEW;
+        ring.stage_bytes = ring.records() * record_bytes_of(FORMAT) + columns * ring.column_stride;
+        ring.stages = min(DECODE_BULK_MAX_STAGES, ring_bytes / ring.stage_bytes);
+    };
+    shape(DECODE_ITEM_TILES == 2 && columns <= MARLIN_WIDE_STAGE_COLUMNS ? 2 * DECODE_BULK_STAGE_CHUNKS : DECODE_BULK_STAGE_CHUNKS);
+    if (ring.chunks > DECODE_BULK_STAGE_CHUNKS && ring.stages < MARLIN_MIN_WIDE_STAGES) shape(DECODE_BULK_STAGE_CHUNKS);
     if (ring.stages < 2) __trap();  // the host's shared memory budget is below two stages of the widest group
     return ring;
 }
@@ -346,9 +371,9 @@ MARLIN_DEVICE void copy_activations(const MarlinParams& p, const BulkShared<NT>&
         // first + j < 2 * ring.stages (a pass defers at most a ring's worth of stages): a subtraction, not an integer
         // division (~30 instructions per stage in the producer).
         const int stage = first + j < ring.stages ? first + j : first + j - ring.stages, k = k0 + j;
-        const u32 slice = ring.base + stage * ring.stage_bytes + DECODE_BULK_STAGE_RECORDS * p.record_bytes + lane * ring.column_stride;
-        moetune::bulk_copy_to_shared(slice, pass.row + k * DECODE_BULK_STAGE_CHUNKS * MARLIN_CHUNK_K * 2,
-                                     (u32)(stage_chunks(it, k) * MARLIN_CHUNK_K * 2), full_barrier(s, stage), policy);
+        const u32 slice = ring.base + stage * ring.stage_bytes + ring.records() * p.record_bytes + lane * ring.column_stride;
+        moetune::bulk_copy_to_shared(slice, pass.row + k * ring.chunks * MARLIN_CHUNK_K * 2,
+                                     (u32)(stage_chunks(it, k, ring.chunks) * MARLIN_CHUNK_K * 2), full_barrier(s, stage), policy);
     }
 }
 
@@ -371,7 +396,7 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
         const int pair = s.routing.sorted[s.routing.offsets[it.active] + 8 * NT * group + lane];
         pass.row = reinterpret_cast<const u8*>(activation_row(p, d, it.second, pair) + it.chunk_begin * MARLIN_CHUNK_K);
     }
-    pass.stages = item_stages(it);
+    pass.stages = item_stages(it, ring.chunks);
     bool deferred = it.second && !s.gemm1_seen[it.active];
     if (it.second && lane == 0) trace_event(TRACE_FIRST_GEMM2, true);
     if (deferred && s.routing.active_count > MARLIN_GEMM2_PREFETCH_EXPERTS)
@@ -382,7 +407,7 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
     const int first = cursor.stage;  // the pass's first ring stage
     for (int k = 0; k < pass.stages; ++k)
     {
-        const int n = stage_chunks(it, k);
+        const int n = stage_chunks(it, k, ring.chunks);
         const u32 stage = ring.base + cursor.stage * ring.stage_bytes;
         const u32 full = full_barrier(s, cursor.stage);
         if (cursor.round > 0)
@@ -410,7 +435,7 @@ MARLIN_DEVICE void produce_pass(const MarlinParams& p, BulkShared<NT>& s, const 
             // Chunk c of row tile r goes to slot c * DECODE_ITEM_TILES + r: for a pair of row tiles, the stage's chunks
             // are one contiguous run of records, one copy; a lone row tile's records lie MARLIN_CHUNK_RECORDS apart.
             const u32 weight_bytes = (u32)(it.tiles * n * p.record_bytes);
-            const u8* first = pass.records + (size_t)k * DECODE_BULK_STAGE_CHUNKS * MARLIN_CHUNK_RECORDS * p.record_bytes;
+            const u8* first = pass.records + (size_t)k * ring.chunks * MARLIN_CHUNK_RECORDS * p.record_bytes;
             moetune::mbarrier_arrive_expect_tx(full, weight_bytes + (u32)(pass.columns * n * MARLIN_CHUNK_K * 2));
             if (it.tiles == 2)
                 moetune::bulk_copy_to_shared(stage, first, weight_bytes, full, weight_policy);
@@ -768,24 +793,25 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
     // stages (item_stages' rounding division, which the compiler redid every stage).
     const u32 full0 = full_barrier(s, 0), empty0 = empty_barrier(s, 0);
     const int chunks = it.chunk_end - it.chunk_begin;
-    for (int c = 0; c < chunks; c += DECODE_BULK_STAGE_CHUNKS)
+    for (int c = 0; c < chunks; c += ring.chunks)
     {
         if (c > 0) moetune::mbarrier_wait(full0 + 8 * cursor.stage, cursor.phase);
-        const int n = chunks - c;  // the stage's chunks, where fewer than DECODE_BULK_STAGE_CHUNKS (a pass's last stage)
+        const int n = chunks - c;  // the stage's chunks, where fewer than ring.chunks (a pass's last stage)
         const u32 stage = ring.base + cursor.stage * ring.stage_bytes;
-        const u32 activations = stage + DECODE_BULK_STAGE_RECORDS * record_bytes_of(FORMAT);
+        const u32 activations = stage + ring.records() * record_bytes_of(FORMAT);
         if constexpr (DECODE_ITEM_TILES == 2)
         {
-            // Slots 2 w and 2 w + 1: chunk w of the first and second row tile (a lone last tile's second slots hold
-            // stale records, multiplied but never written).
-            if (warp < n)
+            // Slots 2 q and 2 q + 1: chunk q of the first and second row tile (a lone last tile's second slots hold
+            // stale records, multiplied but never written), for q = w and, in a wide stage, w + 4.
+#pragma unroll 1
+            for (int q = warp; q < min(n, ring.chunks); q += DECODE_WARPS)
             {
                 uint4 words[2];
                 u32 scales[2];
                 uint4 b[NT][2];
-                load_codes<FORMAT>(stage, 2 * warp, view, words[0], scales[0]);
-                load_codes<FORMAT>(stage, 2 * warp + 1, view, words[1], scales[1]);
-                load_activations<NT>(activations, warp, view, b);
+                load_codes<FORMAT>(stage, 2 * q, view, words[0], scales[0]);
+                load_codes<FORMAT>(stage, 2 * q + 1, view, words[1], scales[1]);
+                load_activations<NT>(activations, q, view, b);
                 multiply_record<NT, FORMAT>(words[0], scales[0], b, acc[0], shifts);
                 multiply_record<NT, FORMAT>(words[1], scales[1], b, acc[DECODE_ITEM_TILES - 1], shifts);
             }
