@@ -124,7 +124,7 @@ public static class KernelLimits
     }
 
     /// <summary>Bytes from one pair's activation slice in a narrow stage to the next: 64 bf16 per K chunk, plus the skew
-    /// (launch_ring; wide stages, which it only takes where they leave a deep ring, double the chunks).</summary>
+    /// (launch_ring; wide stages, which it takes only where they leave at least two stages, have two or four times the chunks).</summary>
     public static int DecodeBulkColumnStride => (DecodeBulkStageChunks * 64 * sizeof(ushort)) + DecodeBulkColumnSkew;
 
     private static int RoutingScratchBytes => (DecodeMaxPairs * sizeof(int) * 2) + (DecodeMaxExperts / 32 * sizeof(uint) * 2);

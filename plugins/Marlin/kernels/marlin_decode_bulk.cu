@@ -24,10 +24,10 @@
 //    chunk c of row tile r in slot c * DECODE_ITEM_TILES + r, the order of the prepared matrix]
 //   [columns x column_stride activation slices of those chunks]
 // with column_stride = chunks * 128 + 16: the 16-byte skew puts the eight lanes of a quarter warp (two columns, four
-// k offsets) on distinct bank groups. `chunks` is DECODE_BULK_STAGE_CHUNKS, or twice that in a launch of narrow groups
-// (MARLIN_WIDE_STAGE_COLUMNS). Consumer warp w multiplies chunk w of both row tiles (slots 2 w and 2 w + 1: two
-// independent mma chains on the same activations), and in a wide stage chunk w + 4 after it; with one row tile per
-// item, chunks w and w + 4 (two chains, summed at the pass's end).
+// k offsets) on distinct bank groups. `chunks` is DECODE_BULK_STAGE_CHUNKS, or two or four times that in launches of
+// narrow groups (wide stages, below). Consumer warp w multiplies chunk w of both row tiles (slots 2 w and 2 w + 1: two
+// independent mma chains on the same activations), and in a wide stage chunks w + 4, w + 8, ... after it; with one
+// row tile per item, chunks w and w + 4 (two chains, summed at the pass's end).
 //
 // Row tiles per work item (DECODE_ITEM_TILES in marlin_decode_common.cuh). 2: a stage holds 4 K chunks of two
 // neighbouring row tiles, which share one activation slice per column (half the activation bytes per weight byte, a
@@ -50,18 +50,25 @@
 #define DECODE_BULK_COLUMN_SKEW 16
 #define DECODE_BULK_CONSUMER_BARRIER 1        // named barrier of the consumer warps (0 is __syncthreads)
 
-// Wide stages: in a launch whose widest group has at most this many columns (tokens of one expert), and with two row
-// tiles per item, a stage holds twice DECODE_BULK_STAGE_CHUNKS K chunks (16 records), provided the ring still holds
-// MARLIN_MIN_WIDE_STAGES of them. Each consumer warp then multiplies two chunk pairs per stage and the producer
-// issues one stage per 16 records, halving both sides' per-stage instructions (the wait, the release, the addresses,
-// the copies' bookkeeping: about a quarter of the consumers' instructions per record and most of the producer's, ncu on
-// an H200, NOTES.md session 8). At 2 columns a wide stage is 11.3 KB (NVFP4). 0 keeps every stage narrow
-// (tools/kernel-timer --variant name:MARLIN_WIDE_STAGE_COLUMNS=0).
+// Wide stages: a stage covers DECODE_BULK_STAGE_CHUNKS K chunks of two row tiles (8 records), twice that (16) in a
+// launch whose widest group has at most MARLIN_WIDE_STAGE_COLUMNS columns (tokens of one expert), and four times that
+// (32) where it has at most MARLIN_WIDER_STAGE_COLUMNS, each provided the ring still holds MARLIN_MIN_WIDE_STAGES of
+// them (else the next narrower form). Each consumer warp then multiplies that many chunk pairs per stage and the
+// producer issues one stage per 16 or 32 records, dividing both sides' per-stage instructions (the wait, the release,
+// the addresses, the copies' bookkeeping: about a quarter of the consumers' instructions per record and most of the
+// producer's, ncu on an H200, NOTES.md session 8). Measured on an H200 (NOTES.md, session 9) against narrow stages:
+// 2-12 % faster at T = 1 (four-fold; two-fold alone 0-7 %), 5-12 % at T = 4 and 16 (two-fold; four-fold stages of
+// two to four columns were slower there, and a ring of two two-fold stages at 5-16 columns beat three or four narrow
+// ones). 0 turns a form off (tools/kernel-timer --variant
+// name:MARLIN_WIDE_STAGE_COLUMNS=0,MARLIN_WIDER_STAGE_COLUMNS=0 builds all stages narrow).
 #ifndef MARLIN_WIDE_STAGE_COLUMNS
-#define MARLIN_WIDE_STAGE_COLUMNS 2
+#define MARLIN_WIDE_STAGE_COLUMNS 16
+#endif
+#ifndef MARLIN_WIDER_STAGE_COLUMNS
+#define MARLIN_WIDER_STAGE_COLUMNS 1
 #endif
 #ifndef MARLIN_MIN_WIDE_STAGES
-#define MARLIN_MIN_WIDE_STAGES 4
+#define MARLIN_MIN_WIDE_STAGES 2
 #endif
 
 // The FP4 decode's four left shifts as IMAD on the FMA pipe (ShiftMultipliers) in the bulk-copy pipelines.
@@ -193,7 +200,7 @@ struct Ring
     u32 base;         // shared address of stage 0
     int stage_bytes;
     int stages;
-    int chunks;       // K chunks per stage: DECODE_BULK_STAGE_CHUNKS, or twice that (wide stages)
+    int chunks;       // K chunks per stage: DECODE_BULK_STAGE_CHUNKS, or two or four times that (wide stages)
     int column_stride;
 
     MARLIN_DEVICE int records() const { return chunks * DECODE_ITEM_TILES; }  // weight records per stage
@@ -263,8 +270,8 @@ MARLIN_DEVICE void init_ring_barriers(BulkShared<NT>& s)
     moetune::fence_mbarrier_init();
 }
 
-// The ring for this launch: stages as wide as the widest group (and covering twice the K chunks where the groups are
-// narrow: MARLIN_WIDE_STAGE_COLUMNS), as many as fit (at least two). Every warp derives it from the routing by itself (a
+// The ring for this launch: stages as wide as the widest group (and covering two or four times the K chunks where the
+// groups are narrow: wide stages), as many as fit (at least two). Every warp derives it from the routing by itself (a
 // few shuffles), so that no barrier has to publish it.
 template <int NT_MAX, int FORMAT>
 MARLIN_DEVICE Ring launch_ring(const BulkShared<NT_MAX>& s, u32 dynamic_bytes)
@@ -284,8 +291,12 @@ MARLIN_DEVICE Ring launch_ring(const BulkShared<NT_MAX>& s, u32 dynamic_bytes)
         ring.stage_bytes = ring.records() * record_bytes_of(FORMAT) + columns * ring.column_stride;
         ring.stages = min(DECODE_BULK_MAX_STAGES, ring_bytes / ring.stage_bytes);
     };
-    shape(DECODE_ITEM_TILES == 2 && columns <= MARLIN_WIDE_STAGE_COLUMNS ? 2 * DECODE_BULK_STAGE_CHUNKS : DECODE_BULK_STAGE_CHUNKS);
-    if (ring.chunks > DECODE_BULK_STAGE_CHUNKS && ring.stages < MARLIN_MIN_WIDE_STAGES) shape(DECODE_BULK_STAGE_CHUNKS);
+    int factor = DECODE_ITEM_TILES != 2 ? 1 : columns <= MARLIN_WIDER_STAGE_COLUMNS ? 4 : columns <= MARLIN_WIDE_STAGE_COLUMNS ? 2 : 1;
+    for (;; factor >>= 1)
+    {
+        shape(factor * DECODE_BULK_STAGE_CHUNKS);
+        if (factor == 1 || ring.stages >= MARLIN_MIN_WIDE_STAGES) break;
+    }
     if (ring.stages < 2) __trap();  // the host's shared memory budget is below two stages of the widest group
     return ring;
 }
@@ -646,6 +657,32 @@ MARLIN_DEVICE RecordOperands<NT> load_record(u32 stage, u32 activations, int slo
     return r;
 }
 
+// Chunk q of both row tiles of a stage (slots 2 q and 2 q + 1) and the activations they share.
+template <int NT>
+struct ChunkPair
+{
+    uint4 words[2];
+    u32 scales[2];
+    uint4 b[NT][2];
+};
+
+template <int NT, int FORMAT>
+MARLIN_DEVICE ChunkPair<NT> load_chunk_pair(u32 stage, u32 activations, int q, const ConsumerLane& lane)
+{
+    ChunkPair<NT> c;
+    load_codes<FORMAT>(stage, 2 * q, lane, c.words[0], c.scales[0]);
+    load_codes<FORMAT>(stage, 2 * q + 1, lane, c.words[1], c.scales[1]);
+    load_activations<NT>(activations, q, lane, c.b);
+    return c;
+}
+
+template <int NT, int FORMAT>
+MARLIN_DEVICE void multiply_chunk_pair(const ChunkPair<NT>& c, float (&acc)[DECODE_ITEM_TILES][NT][4], const ShiftMultipliers& shifts)
+{
+    multiply_record<NT, FORMAT>(c.words[0], c.scales[0], c.b, acc[0], shifts);
+    multiply_record<NT, FORMAT>(c.words[1], c.scales[1], c.b, acc[DECODE_ITEM_TILES - 1], shifts);
+}
+
 // Row tile r of an item, as an item of its own (for the epilogue's constants and the writes).
 MARLIN_DEVICE DecodeItem row_tile_item(const DecodeItem& it, int r)
 {
@@ -802,19 +839,11 @@ MARLIN_DEVICE void consume_pass(const MarlinParams& p, BulkShared<NT_MAX>& s, co
         if constexpr (DECODE_ITEM_TILES == 2)
         {
             // Slots 2 q and 2 q + 1: chunk q of the first and second row tile (a lone last tile's second slots hold
-            // stale records, multiplied but never written), for q = w and, in a wide stage, w + 4.
+            // stale records, multiplied but never written), for q = w and, in a wide stage, w + 4, w + 8, ...
+            const int end = min(n, ring.chunks);
 #pragma unroll 1
-            for (int q = warp; q < min(n, ring.chunks); q += DECODE_WARPS)
-            {
-                uint4 words[2];
-                u32 scales[2];
-                uint4 b[NT][2];
-                load_codes<FORMAT>(stage, 2 * q, view, words[0], scales[0]);
-                load_codes<FORMAT>(stage, 2 * q + 1, view, words[1], scales[1]);
-                load_activations<NT>(activations, q, view, b);
-                multiply_record<NT, FORMAT>(words[0], scales[0], b, acc[0], shifts);
-                multiply_record<NT, FORMAT>(words[1], scales[1], b, acc[DECODE_ITEM_TILES - 1], shifts);
-            }
+            for (int q = warp; q < end; q += DECODE_WARPS)
+                multiply_chunk_pair<NT, FORMAT>(load_chunk_pair<NT, FORMAT>(stage, activations, q, view), acc, shifts);
         }
         else if (n >= DECODE_BULK_STAGE_RECORDS)
         {
