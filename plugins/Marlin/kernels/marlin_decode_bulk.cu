@@ -532,27 +532,19 @@ MARLIN_DEVICE void reduce_if_last(const MarlinParams& p, int tile, int tiles, u3
 }
 
 // Reports an item done. One warp (rotating over the consumers, so that none falls behind for good) does it while the
-// others go on: a fence publishes the consumers' writes (ordered before it by consume_pass's barrier), then the
-// counter. For a GEMM2 item whose row tile is then complete, the same warp reduces the tile.
+// others go on: a release increment publishes the consumers' writes (ordered before it by consume_pass's barrier). For
+// a GEMM2 item whose row tile is then complete, the same warp reduces the tile.
 MARLIN_DEVICE void signal_item(const MarlinParams& p, const DecodeItem& it, int active_count)
 {
     const int lane = threadIdx.x & 31;
     if (!it.second)
     {
-        if (lane == 0)
-        {
-            __threadfence();
-            if (atomicAdd(p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert, 1u) + 1u == (u32)w13_items(p)) trace_done(it.expert);
-        }
+        if (lane == 0) count_release(p.counters + MARLIN_COUNTER_EXPERT_DONE + it.expert, 1u, (u32)w13_items(p), it.expert);
         __syncwarp();
         return;
     }
     u32 before = 0;
-    if (lane == 0)
-    {
-        __threadfence();
-        before = atomicAdd(row_tile_counters(p) + it.tile, 1u);
-    }
+    if (lane == 0) before = atomic_add_release_gpu(row_tile_counters(p) + it.tile, 1u);
     reduce_if_last(p, it.tile, it.tiles, before, active_count);
 }
 

@@ -311,12 +311,15 @@ MARLIN_DEVICE const u16* activation_row(const MarlinParams& p, const Divisors& d
 
 // Spins until `*counter` reaches `target` (acquire: what the counted work wrote before its increments is visible after
 // it). The work counted was taken earlier by running CTAs that need nothing from the waiting one, so it finishes within
-// microseconds; a wait of seconds means a broken invariant, and a trap reports it where a hang would not.
+// microseconds; a wait past moetune::kWaitLimitNs means a broken invariant, and a trap reports it where a hang would not
+// (a time, as the mbarrier waits', read once per 1024 spins).
 MARLIN_DEVICE void acquire_count(const u32* counter, u32 target)
 {
-    for (u32 spins = 0; ld_acquire_u32(counter) < target; ++spins)
+    if (ld_acquire_u32(counter) >= target) return;
+    const u64 start = moetune::global_time_ns();
+    for (u32 spins = 1; ld_acquire_u32(counter) < target; ++spins)
     {
-        if (spins > (1u << 24)) __trap();
+        if ((spins & 1023u) == 0 && moetune::wait_limit_passed(start)) __trap();
         nanosleep_ns(64);
     }
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "moetune/bf16.cuh"
+#include "moetune/clock.cuh"
 #include "moetune/cp_async.cuh"
 #include "moetune/mma.cuh"
 

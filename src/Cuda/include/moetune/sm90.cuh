@@ -3,6 +3,7 @@
 // and the copy engine (the async proxy). None of it needs the arch-specific sm_90a target; a build that includes this
 // header must be compiled for sm_90 or newer (ArchRequirement with MinCapability 90).
 #pragma once
+#include "moetune/clock.cuh"
 #include "moetune/mma.cuh"
 
 namespace moetune {
@@ -75,13 +76,6 @@ MOETUNE_DEVICE bool mbarrier_test_wait(u32 barrier, u32 parity) {
     return done != 0;
 }
 
-// The global nanosecond clock (%globaltimer): for time limits and traces.
-MOETUNE_DEVICE u64 global_time_ns() {
-    u64 now;
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
-    return now;
-}
-
 // Waits for the phase of parity `parity` (waking as soon as it completes; see mbarrier_try_wait). A wait that goes on
 // for seconds is a bug (a lost arrival, or a byte count that does not match the copies): the kernel then traps, so that
 // the failure is an error the host reports rather than a hang. A time, not a count of tries (how long one try suspends
@@ -90,7 +84,7 @@ MOETUNE_DEVICE void mbarrier_wait(u32 barrier, u32 parity) {
     if (mbarrier_try_wait(barrier, parity)) return;
     const u64 start = global_time_ns();
     for (u32 tries = 1; !mbarrier_try_wait(barrier, parity); ++tries) {
-        if ((tries & 1023u) == 0 && global_time_ns() - start > (1ull << 32)) __trap();
+        if ((tries & 1023u) == 0 && wait_limit_passed(start)) __trap();
     }
 }
 
