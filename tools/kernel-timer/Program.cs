@@ -55,7 +55,8 @@ internal static class Program
 
         Line($"# Marlin kernel timings on {info}");
         Line("This is Marlin's own timing harness (tools/kernel-timer), not `moetune bench`: CUDA events around each");
-        Line($"CUDA-graph replay, {options.Samples} samples per row rotating over {options.Sets} input sets (own buffers, own routing),");
+        Line($"CUDA-graph replay, {options.Samples} samples per row rotating over {options.Sets} input sets (own buffers, own routing: " +
+             (options.UniformRouting ? "uniform, as moetune bench --routing uniform" : "the preset's router on random logits") + "),");
         Line("replays queued back to back behind read sweeps. Floor = packed weights + scales of the experts each set uses");
         Line($"/ read bandwidth: measured here {measured / 1e12:F2} TB/s (read sweep of 1 GiB)" +
              (nominal is { } n ? $", nominal {n / 1e12:F2} TB/s (DESIGN.md)." : "."));
@@ -112,7 +113,7 @@ internal static class Program
             {
                 for (var i = 0; i < options.Sets; i++)
                 {
-                    sets.Add(InputSet.Create(context, stream, layer, model, weights, tokens, random));
+                    sets.Add(InputSet.Create(context, stream, layer, model, weights, tokens, options.UniformRouting, random));
                 }
 
                 var samples = timer.Time(sets, options.Samples);
