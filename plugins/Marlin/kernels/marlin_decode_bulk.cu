@@ -307,6 +307,12 @@ MARLIN_DEVICE Ring launch_ring(const BulkShared<NT_MAX>& s, u32 dynamic_bytes)
 
 MARLIN_DEVICE u32* row_tile_counters(const MarlinParams& p) { return p.counters + MARLIN_COUNTER_EXPERT_DONE + p.experts; }
 
+// The reports that complete a row tile pair's counter: one per GEMM2 item of the pair, a split of each active expert.
+MARLIN_DEVICE u32 row_tile_reports(const MarlinParams& p, int active_count) { return (u32)(active_count * p.splits2); }
+
+// trace_done's slot for the row tile pair whose first tile is `tile`.
+MARLIN_DEVICE int pair_trace_slot(int tile) { return MARLIN_TRACE_PAIRS_AT + tile / DECODE_ITEM_TILES; }
+
 MARLIN_DEVICE bool reduces_by_tickets(const MarlinParams& p) { return p.tokens >= MARLIN_TICKET_REDUCTION_TOKENS; }
 
 // The reduction items of a forward that reduces by tickets: a row tile pair (a GEMM2 item's row tiles) and a group of
@@ -335,7 +341,7 @@ MARLIN_DEVICE void reduce_by_ticket(const MarlinParams& p, const ReductionItems&
 {
     const int pair = index / r.groups, group = index - pair * r.groups;
     const int tile = pair * DECODE_ITEM_TILES, tiles = min(DECODE_ITEM_TILES, p.w2_tiles - tile);
-    acquire_count(row_tile_counters(p) + tile, (u32)(active_count * p.splits2));
+    acquire_count(row_tile_counters(p) + tile, row_tile_reports(p, active_count));
     const int first = group * r.tokens_per_item;
     reduce_row_tiles<MARLIN_REDUCE_LOADS>(p, tile, tiles, threadIdx.x & 31, 32, first, min(r.tokens_per_item, p.tokens - first));
 }
@@ -520,8 +526,8 @@ MARLIN_DEVICE void consumer_sync() { asm volatile("bar.sync %0, %1;" ::"n"(DECOD
 MARLIN_DEVICE void reduce_if_last(const MarlinParams& p, int tile, int tiles, u32 before, int active_count)
 {
     const int lane = threadIdx.x & 31;
-    if (reduces_by_tickets(p) || __shfl_sync(0xffffffffu, before, 0) != (u32)(active_count * p.splits2) - 1u) return;
-    if (lane == 0) trace_done(MARLIN_TRACE_PAIRS_AT + tile / DECODE_ITEM_TILES);
+    if (reduces_by_tickets(p) || __shfl_sync(0xffffffffu, before, 0) != row_tile_reports(p, active_count) - 1u) return;
+    if (lane == 0) trace_done(pair_trace_slot(tile));
     // Lane 0 read the final count: its fence makes that an acquire of every other CTA's partials (published before
     // their increments), and the warp barrier orders the other lanes' reads after it.
     if (lane == 0) fence_acq_rel_gpu();
@@ -571,7 +577,7 @@ MARLIN_DEVICE void send_deferred_signal(const MarlinParams& p, DeferredSignal& d
     {
         // Nobody in this warp reduces: a reduction item waits for the count, so no answer is needed.
         if ((threadIdx.x & 31) == 0)
-            count_release(row_tile_counters(p) + d.tile, 1u, (u32)(active_count * p.splits2), MARLIN_TRACE_PAIRS_AT + d.tile / DECODE_ITEM_TILES);
+            count_release(row_tile_counters(p) + d.tile, 1u, row_tile_reports(p, active_count), pair_trace_slot(d.tile));
         d.tile = -1;
         return;
     }

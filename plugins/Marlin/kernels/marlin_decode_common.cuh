@@ -312,16 +312,10 @@ MARLIN_DEVICE const u16* activation_row(const MarlinParams& p, const Divisors& d
 // Spins until `*counter` reaches `target` (acquire: what the counted work wrote before its increments is visible after
 // it). The work counted was taken earlier by running CTAs that need nothing from the waiting one, so it finishes within
 // microseconds; a wait past moetune::kWaitLimitNs means a broken invariant, and a trap reports it where a hang would not
-// (a time, as the mbarrier waits', read once per 1024 spins).
+// (moetune::wait_until, as the mbarrier waits).
 MARLIN_DEVICE void acquire_count(const u32* counter, u32 target)
 {
-    if (ld_acquire_u32(counter) >= target) return;
-    const u64 start = moetune::global_time_ns();
-    for (u32 spins = 1; ld_acquire_u32(counter) < target; ++spins)
-    {
-        if ((spins & 1023u) == 0 && moetune::wait_limit_passed(start)) __trap();
-        nanosleep_ns(64);
-    }
+    moetune::wait_until([&] { return ld_acquire_u32(counter) >= target; }, [] { nanosleep_ns(64); });
 }
 
 // Spins until every GEMM1 tile of `expert` is done: its h is complete.

@@ -16,7 +16,17 @@ MOETUNE_DEVICE u64 global_time_ns() {
 // turns into an error the host reports rather than a hang.
 constexpr u64 kWaitLimitNs = 1ull << 32;
 
-// Whether a wait that began at `start` (global_time_ns) has gone on past kWaitLimitNs.
-MOETUNE_DEVICE bool wait_limit_passed(u64 start) { return global_time_ns() - start > kWaitLimitNs; }
+// Tries `done()` until it answers true, calling `pause()` between tries; traps once the wait has gone on past
+// kWaitLimitNs. A time, not a count of tries (how long a try or a pause takes is up to the hardware), read only after a
+// first failed try and then once per 1024 tries, so that a waiting warp's loop stays at its try, its pause and its branch.
+template <typename Done, typename Pause>
+MOETUNE_DEVICE void wait_until(const Done& done, const Pause& pause) {
+    if (done()) return;
+    const u64 start = global_time_ns();
+    for (u32 tries = 1; !done(); ++tries) {
+        if ((tries & 1023u) == 0 && global_time_ns() - start > kWaitLimitNs) __trap();
+        pause();
+    }
+}
 
 }  // namespace moetune

@@ -76,16 +76,11 @@ MOETUNE_DEVICE bool mbarrier_test_wait(u32 barrier, u32 parity) {
     return done != 0;
 }
 
-// Waits for the phase of parity `parity` (waking as soon as it completes; see mbarrier_try_wait). A wait that goes on
-// for seconds is a bug (a lost arrival, or a byte count that does not match the copies): the kernel then traps, so that
-// the failure is an error the host reports rather than a hang. A time, not a count of tries (how long one try suspends
-// is up to the hardware), read once per 1024 tries so that a waiting warp's loop stays at its try and its branch.
+// Waits for the phase of parity `parity` (waking as soon as it completes; see mbarrier_try_wait, which suspends
+// between tries itself). A wait that goes on for seconds is a bug (a lost arrival, or a byte count that does not match
+// the copies): the kernel then traps (wait_until), so that the failure is an error the host reports rather than a hang.
 MOETUNE_DEVICE void mbarrier_wait(u32 barrier, u32 parity) {
-    if (mbarrier_try_wait(barrier, parity)) return;
-    const u64 start = global_time_ns();
-    for (u32 tries = 1; !mbarrier_try_wait(barrier, parity); ++tries) {
-        if ((tries & 1023u) == 0 && wait_limit_passed(start)) __trap();
-    }
+    wait_until([&] { return mbarrier_try_wait(barrier, parity); }, [] {});
 }
 
 // ---- bulk copies (the copy engine; addresses 16-byte aligned, sizes a multiple of 16) ----
