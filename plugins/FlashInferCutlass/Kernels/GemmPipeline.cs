@@ -30,12 +30,7 @@ public enum WeightOperand
 /// (kernels/fic_schedule.cuh).
 /// </summary>
 public sealed record GemmPipeline(
-    string Name,
-    TokenGather Gather,
-    WeightOperand Fp4,
-    WeightOperand Bf16 = WeightOperand.SharedMemoryTiles,
-    bool Bf16Pairs = false,
-    bool Bf16WideTails = false)
+    string Name, TokenGather Gather, WeightOperand Fp4, WeightOperand Bf16 = WeightOperand.SharedMemoryTiles, bool Bf16Pairs = false)
 {
     /// <summary>The second version's pipeline: a gather kernel, NVFP4 converted to bf16 tiles in shared memory.</summary>
     public static GemmPipeline SeparateGather { get; } = new("separate-gather", TokenGather.SeparateKernel, WeightOperand.SharedMemoryTiles);
@@ -71,18 +66,8 @@ public sealed record GemmPipeline(
     public static GemmPipeline TilePairs { get; } =
         new("tile-pairs", TokenGather.SeparateKernel, WeightOperand.RegisterFragments, WeightOperand.SharedMemoryTiles, Bf16Pairs: true);
 
-    /// <summary>
-    /// As <see cref="SeparateGather"/> for bf16, with wide tails (session 10, <c>FIC_WIDE_TAILS</c>): an m-tile of one
-    /// 64-row block, which leaves the second consumer warpgroup idle in the tile form, takes two n-tiles instead, one per
-    /// warpgroup (kernels/fic_schedule.cuh). About half the experts of qwen3-235b-a22b and deepseek-v3 end in such a tile
-    /// (~256 and ~512 tokens each at T = 4096 and 16384), so ~20 % and ~10 % of their m-tiles ran at half speed.
-    /// NVFP4 runs as <see cref="Fragments"/>, which narrows its token dimension instead.
-    /// </summary>
-    public static GemmPipeline WideTails { get; } =
-        new("wide-tails", TokenGather.SeparateKernel, WeightOperand.RegisterFragments, WeightOperand.SharedMemoryTiles, Bf16WideTails: true);
-
     /// <summary>Every pipeline, the bf16 default first.</summary>
-    public static IReadOnlyList<GemmPipeline> All { get; } = [SeparateGather, FusedGather, RegisterFp4, RegisterFp4SeparateGather, Fragments, TilePairs, WideTails];
+    public static IReadOnlyList<GemmPipeline> All { get; } = [SeparateGather, FusedGather, RegisterFp4, RegisterFp4SeparateGather, Fragments, TilePairs];
 
     /// <summary>
     /// What the layer runs for weights of <paramref name="format"/>, the fastest measured on an H100 (NOTES.md, rounds 4 and

@@ -57,9 +57,6 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
     /// <summary>Clusters of two CTAs sharing their weight tiles (<c>FIC_PAIRS</c>): bf16 tiles of a pipeline that pairs them.</summary>
     public bool Pairs => Pipeline.Bf16Pairs && Form == GemmForm.Bf16Tiles && !Gathers;
 
-    /// <summary>An m-tile of one block takes two n-tiles (<c>FIC_WIDE_TAILS</c>): bf16 tiles of a pipeline that widens them, one CTA per item.</summary>
-    public bool WideTails => Pipeline.Bf16WideTails && Form == GemmForm.Bf16Tiles && !Gathers && !Pairs;
-
     /// <summary>CTAs per cluster of the launch: 2 for <see cref="Pairs"/>, else 1.</summary>
     public int ClusterSize => Pairs ? 2 : 1;
 
@@ -125,7 +122,7 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
                 GemmForm.ConvertedTiles => "-tiles",
                 _ => "-fragments",
             };
-            return $"flashinfer-cutlass/gemm-{EpilogueName}-{Weights.ToName()}{path}{(Gathers ? "-gather" : "")}{(Pairs ? "-pairs" : "")}{(WideTails ? "-wide" : "")}";
+            return $"flashinfer-cutlass/gemm-{EpilogueName}-{Weights.ToName()}{path}{(Gathers ? "-gather" : "")}{(Pairs ? "-pairs" : "")}";
         }
     }
 
@@ -137,7 +134,6 @@ public sealed record GemmVariant(GemmEpilogue Epilogue, WeightFormat Weights, Ge
         ["FIC_FRAGMENTS"] = Form == GemmForm.Fragments ? 1 : 0,
         ["FIC_GATHER"] = Gathers ? 1 : 0,
         ["FIC_PAIRS"] = Pairs ? 1 : 0,
-        ["FIC_WIDE_TAILS"] = WideTails ? 1 : 0,
         ["FIC_STAGES"] = Stages,
         ["FIC_SMEM_BYTES"] = SharedMemoryBytes,
     };

@@ -120,13 +120,13 @@ __device__ __forceinline__ void consume_fragments(const GemmArgs& args, const Pi
     for (int tiles_done = 0;; ++tiles_done) {
         const int s = state.it % kStages;
         mbar_wait(pipe.full(s), (state.it / kStages) & 1);
-        const int item = meta[s];
+        const int item = warp_uniform(meta[s]);
         if (item < 0) return;
         const WorkTile tile = decode_work(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
         FragmentEpilogueInputs in = fragment_epilogue_loads(args, tile);
         load_fragments(pipe, s, warpgroup, even);
         state.pending = -1;
-        switch (tile.blocks) {
+        switch (warp_uniform(tile.blocks)) {
             case 1: fragment_mainloop<1>(args, pipe, tile, warpgroup, acc, even, odd, state, in); break;
             case 2: fragment_mainloop<2>(args, pipe, tile, warpgroup, acc, even, odd, state, in); break;
             case 3: fragment_mainloop<3>(args, pipe, tile, warpgroup, acc, even, odd, state, in); break;

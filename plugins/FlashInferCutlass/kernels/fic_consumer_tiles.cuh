@@ -12,10 +12,10 @@
 
 namespace fic {
 
-// 4 x wgmma m64n256k16 over one 64-deep stage: a 64-row token block times a 256-row bf16 weight tile.
-__device__ __forceinline__ void multiply_stage(float (&acc)[128], u32 tokens, u32 weights, int kb) {
-    const u64 desc_a = smem_desc_sw128(tokens);
-    const u64 desc_b = smem_desc_sw128(weights);
+// 4 x wgmma m64n256k16 over one 64-deep stage: this consumer's token block times the stage's bf16 weight tile.
+__device__ __forceinline__ void multiply_stage(float (&acc)[128], const Pipeline& pipe, int it, int consumer, int kb) {
+    const u64 desc_a = smem_desc_sw128(pipe.tokens(it % kStages, consumer));
+    const u64 desc_b = smem_desc_sw128(pipe.bf16_weights(it));
     wgmma_fence();
 #pragma unroll
     for (int k = 0; k < kTileK / 16; ++k) {
@@ -32,25 +32,18 @@ __device__ __forceinline__ void convert_stage(const Pipeline& pipe, int it, int 
     if (threadIdx.x % 32 == 0) mbar_arrive(pipe.converted(it));
 }
 
-// A consumer warp (lane 0) is done with ring positions it .. it + width - 1 (one k-step of a work item).
-__device__ __forceinline__ void release_step(const Pipeline& pipe, int it, int width) {
-    pipe.release(it % kStages);
-    if (kWideTails && width == 2) pipe.release((it + 1) % kStages);
-}
-
-__device__ __forceinline__ void finish_tile(const GemmArgs& args, const Pipeline& pipe, const WorkTile& tile, int block,
-                                            int pending, int width, const EpilogueInputs& in, float (&acc)[128]) {
+// After the tile's k-loop, by active and idle warpgroups alike: the wait stays out of any branch (see warp_uniform).
+__device__ __forceinline__ void finish_tile(const GemmArgs& args, const Pipeline& pipe, const WorkTile& tile, int consumer, bool active,
+                                            int pending, const EpilogueInputs& in, float (&acc)[128]) {
     wgmma_wait<0>();
-    if (threadIdx.x % 32 == 0) release_step(pipe, pending, width);
+    if (!active) return;
+    if (threadIdx.x % 32 == 0) pipe.release(pending);
 #pragma unroll
     for (int i = 0; i < 128; ++i) register_fence(acc[i]);
-    run_epilogue(args, tile, block, in, acc);
+    run_epilogue(args, tile, tile.first_block + consumer, in, acc);
 }
 
-// Bf16Tiles: each stage is waited on where it is used. A k-step of a work item is one ring position, or two for a
-// wide item (fic_schedule.cuh): both warpgroups multiply the first position's token block, consumer 0 by its weight
-// tile (n-tile n), consumer 1 by the second position's (n-tile n + 1). Every consumer warp waits for and releases every
-// position of a step, so each position's barriers see the same arrivals whatever the item.
+// Bf16Tiles: each stage is waited on where it is used.
 __device__ __forceinline__ void consume_tiles(const GemmArgs& args, const Pipeline& pipe, int consumer) {
     const int lane = threadIdx.x % 32;
     const int* meta = pipe.meta();
@@ -60,34 +53,28 @@ __device__ __forceinline__ void consume_tiles(const GemmArgs& args, const Pipeli
     for (int i = 0; i < 128; ++i) acc[i] = 0.0f;
     for (int it = 0;;) {
         mbar_wait(pipe.full(it % kStages), (it / kStages) & 1);
-        const int item = meta[it % kStages];
+        const int item = warp_uniform(meta[it % kStages]);
         if (item == kEndItem) return;
         // kIdleItem (pairs): no tokens for this CTA, the stages only go round.
-        WorkTile tile = item == kIdleItem ? WorkTile{0, 0, 0, 0, 1}
-                                          : decode_work(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
-        const int width = tile.width;
-        const bool wide = kWideTails && width == 2;
-        const bool active = wide || consumer < tile.blocks;
-        const int block = tile.first_block + (wide ? 0 : consumer);
-        if (wide) tile.n_tile += consumer;
-        EpilogueInputs in = epilogue_loads(args, tile, block, active);
-        int pending = -1;  // the ring position whose wgmma group may still be reading shared memory
-        for (int kb = 0; kb < args.k_tiles; ++kb, it += width) {
+        const WorkTile tile = item == kIdleItem ? WorkTile{0, 0, 0, 0}
+                                                : decode_work(item, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
+        const bool active = warp_uniform(consumer < tile.blocks);
+        EpilogueInputs in = epilogue_loads(args, tile, tile.first_block + consumer, active);
+        int pending = -1;  // the stage whose wgmma group may still be reading shared memory
+        for (int kb = 0; kb < args.k_tiles; ++kb, ++it) {
             const int s = it % kStages;
             if (kb > 0) mbar_wait(pipe.full(s), (it / kStages) & 1);
-            if (wide) mbar_wait(pipe.full((it + 1) % kStages), ((it + 1) / kStages) & 1);
             if (active) {
-                const u32 weights = pipe.stored_weights(wide ? (it + consumer) % kStages : s);
-                multiply_stage(acc, pipe.tokens(s, wide ? 0 : consumer), weights, kb);
+                multiply_stage(acc, pipe, it, consumer, kb);
                 if (kb == 0) epilogue_dependent_loads(args, in);
-                wgmma_wait<1>();  // the previous step's group is done: release it
-                if (pending >= 0 && lane == 0) release_step(pipe, pending, width);
-                pending = it;
+                wgmma_wait<1>();  // the previous stage's group is done: release it
+                if (pending >= 0 && lane == 0) pipe.release(pending);
+                pending = s;
             } else if (lane == 0) {
                 pipe.release(s);  // nothing to read for an idle half tile
             }
         }
-        if (active) finish_tile(args, pipe, tile, block, pending, width, in, acc);
+        finish_tile(args, pipe, tile, consumer, active, pending, in, acc);
     }
 }
 
@@ -104,32 +91,32 @@ __device__ __forceinline__ void consume_converting(const GemmArgs& args, const P
     for (int i = 0; i < 128; ++i) acc[i] = 0.0f;
     int it = 0;
     mbar_wait(pipe.full(0), 0);
-    int next = meta[0];
+    int next = warp_uniform(meta[0]);
     if (next >= 0) convert_stage(pipe, 0, converter);
     while (next >= 0) {
         const WorkTile tile = decode_work(next, args.n_tiles, args.tile_offsets, args.tile_experts, args.row_offsets);
-        const bool active = consumer < tile.blocks;
+        const bool active = warp_uniform(consumer < tile.blocks);
         EpilogueInputs in = epilogue_loads(args, tile, tile.first_block + consumer, active);
         int pending = -1;
         for (int kb = 0; kb < args.k_tiles; ++kb, ++it) {
             const int s = it % kStages;
             mbar_wait(pipe.converted(it), (it / 3) & 1);
             if (active) {
-                multiply_stage(acc, pipe.tokens(s, consumer), pipe.bf16_weights(it), kb);
+                multiply_stage(acc, pipe, it, consumer, kb);
                 if (kb == 0) epilogue_dependent_loads(args, in);
                 wgmma_wait<1>();
-                if (pending >= 0 && lane == 0) mbar_arrive(pipe.empty(pending % kStages));
-                pending = it;
+                if (pending >= 0 && lane == 0) mbar_arrive(pipe.empty(pending));
+                pending = s;
             } else if (lane == 0) {
                 mbar_arrive(pipe.empty(s));  // its NVFP4 tile was converted in the previous iteration
             }
             const int following = it + 1;
             mbar_wait(pipe.full(following % kStages), (following / kStages) & 1);
-            const int following_item = meta[following % kStages];
+            const int following_item = warp_uniform(meta[following % kStages]);
             if (kb == args.k_tiles - 1) next = following_item;
             if (following_item >= 0) convert_stage(pipe, following, converter);
         }
-        if (active) finish_tile(args, pipe, tile, tile.first_block + consumer, pending, 1, in, acc);
+        finish_tile(args, pipe, tile, consumer, active, pending, in, acc);
     }
 }
 

@@ -10,9 +10,6 @@
 //   FIC_EPILOGUE  = 1  GEMM1, SwiGLU;  2  GEMM1, ReLU^2;  3  GEMM2, router weighting and scatter
 //   FIC_PAIRS     = 0  one CTA per work item;  1  clusters of two CTAs take two neighbouring work items (two m-tiles of
 //                      one n-tile), each copying half of their shared weight tile into both CTAs (bf16 tiles only)
-//   FIC_WIDE_TAILS = 0 every work item is one m-tile x one n-tile;  1  an m-tile of one 64-row block (an expert's tail)
-//                      takes two n-tiles, one per consumer warpgroup, instead of leaving the second warpgroup idle (bf16
-//                      tiles with bulk-copied tokens, one CTA per item only)
 //   FIC_STAGES    = depth of the shared-memory ring;  FIC_SMEM_BYTES = the host's size of it all (checked here)
 #pragma once
 #include "fic_common.cuh"
@@ -30,10 +27,6 @@
 #if !defined(FIC_PAIRS) || FIC_PAIRS < 0 || FIC_PAIRS > 1 || (FIC_PAIRS == 1 && (FIC_WEIGHTS != 0 || FIC_FRAGMENTS != 0 || FIC_GATHER != 0))
 #error "FIC_PAIRS must be 0 or 1, and only bf16 tiles with bulk-copied tokens run in pairs"
 #endif
-#if !defined(FIC_WIDE_TAILS) || FIC_WIDE_TAILS < 0 || FIC_WIDE_TAILS > 1 || \
-    (FIC_WIDE_TAILS == 1 && (FIC_WEIGHTS != 0 || FIC_FRAGMENTS != 0 || FIC_GATHER != 0 || FIC_PAIRS != 0))
-#error "FIC_WIDE_TAILS must be 0 or 1, and only bf16 tiles with bulk-copied tokens and no pairs widen their tails"
-#endif
 #if FIC_EPILOGUE < 1 || FIC_EPILOGUE > 3
 #error "FIC_EPILOGUE must be 1 (SwiGLU), 2 (ReLU^2) or 3 (weighted scatter)"
 #endif
@@ -47,7 +40,6 @@ constexpr bool kFp4 = FIC_WEIGHTS == 1;
 constexpr bool kGather = FIC_GATHER == 1;
 constexpr bool kSecondGemm = FIC_EPILOGUE == 3;
 constexpr bool kPairs = FIC_PAIRS == 1;
-constexpr bool kWideTails = FIC_WIDE_TAILS == 1;
 constexpr int kTileBlocks = kForm == Form::Fragments ? kMaxTileBlocks : 2;  // 64-row token blocks of one m-tile
 constexpr int kTileTokenRows = kTileBlocks * kBlockRows;
 constexpr int kScheduleGroup = kScheduleGroupRows / kTileTokenRows;        // m-tiles walked together per n-tile

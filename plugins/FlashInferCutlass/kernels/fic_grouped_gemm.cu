@@ -55,7 +55,8 @@ extern "C" __global__ void __launch_bounds__(384, 1) FIC_CLUSTER_DIMS fic_groupe
     }
 
     // Values are (re)computed after the register reallocation so that none has to live across it.
-    if (threadIdx.x < 128) {
+    const int warpgroup = warp_uniform(static_cast<int>(threadIdx.x) / 128);
+    if (warpgroup == 0) {
         setmaxnreg_dec<40>();
         const WorkQueue queue{args.work_counters, args.tile_offsets[args.experts] * args.n_tiles};
         if constexpr (kGather) {
@@ -67,7 +68,7 @@ extern "C" __global__ void __launch_bounds__(384, 1) FIC_CLUSTER_DIMS fic_groupe
         }
     } else {
         setmaxnreg_inc<232>();
-        const int consumer = static_cast<int>(threadIdx.x) / 128 - 1;
+        const int consumer = warpgroup - 1;
         if constexpr (kForm == Form::Fragments) {
             consume_fragments(args, pipe, consumer);
         } else if constexpr (kForm == Form::ConvertedTiles) {

@@ -46,21 +46,11 @@ __device__ __forceinline__ void publish_end(const Pipeline& pipe, int it) {
     mbar_arrive(pipe.full(s));
 }
 
-// The CTA's next work item that has something to do (with wide tails, items of width 0 are passed over).
-__device__ __forceinline__ int next_working_item(const GemmArgs& args, const WorkQueue& queue, int item) {
-    if constexpr (kWideTails) {
-        while (item < queue.total && decode(args, item).width == 0) item = queue.next();
-    }
-    return item;
-}
-
 // Thread 0 alone: per stage, bulk copies of the tile's token blocks (Xp or the intermediate, pre-tiled) and weights.
-// A wide item (width 2) fills two ring positions per k-step: the first with its token block and n-tile n's weights,
-// the second with n-tile n + 1's weights only.
 __device__ __forceinline__ void produce_bulk(const GemmArgs& args, const Pipeline& pipe, const WorkQueue& queue) {
     int* meta = pipe.meta();
     int it = 0;
-    for (int item = next_working_item(args, queue, queue.first()); item < queue.total;) {
+    for (int item = queue.first(); item < queue.total;) {
         const WorkTile tile = decode(args, item);
         const u8* tokens = args.a + static_cast<size_t>(tile.first_block) * args.k_tiles * kABlockBytes;
         const u8* weights = weight_tiles(args, tile);
@@ -70,21 +60,12 @@ __device__ __forceinline__ void produce_bulk(const GemmArgs& args, const Pipelin
         for (int kb = 0; kb < args.k_tiles; ++kb, ++it) {
             const int s = it % kStages;
             claim_stage(pipe, it);
-            if (kb == claim_at) next = next_working_item(args, queue, queue.next());
+            if (kb == claim_at) next = queue.next();
             meta[s] = item;
             const u32 bar = pipe.full(s);
             mbar_arrive_expect_tx(bar, bytes);
             copy_token_blocks(args, pipe, s, tokens, tile.blocks, kb, bar);
             bulk_load(pipe.stored_weights(s), weights + static_cast<size_t>(kb) * kWeightTileBytes, kWeightTileBytes, bar);
-            if (kWideTails && tile.width == 2) {
-                const int s2 = ++it % kStages;
-                claim_stage(pipe, it);
-                meta[s2] = item;
-                const u32 bar2 = pipe.full(s2);
-                mbar_arrive_expect_tx(bar2, kWeightTileBytes);
-                // n-tile n + 1 follows n-tile n's k_tiles weight tiles
-                bulk_load(pipe.stored_weights(s2), weights + static_cast<size_t>(args.k_tiles + kb) * kWeightTileBytes, kWeightTileBytes, bar2);
-            }
         }
         item = next;
     }
@@ -139,7 +120,7 @@ __device__ __forceinline__ void produce_pairs(const GemmArgs& args, const Pipeli
     for (int pair = channel.next(queue); pair < pairs;) {
         const int item = 2 * pair + static_cast<int>(rank), other = 2 * pair + static_cast<int>(rank ^ 1u);
         const bool working = item < queue.total;
-        const WorkTile tile = working ? decode(args, item) : WorkTile{0, 0, 0, 0, 0};
+        const WorkTile tile = working ? decode(args, item) : WorkTile{0, 0, 0, 0};
         bool shared = false;
         if (working && other < queue.total) {
             const WorkTile peer = decode(args, other);

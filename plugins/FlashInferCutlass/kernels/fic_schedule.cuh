@@ -2,10 +2,6 @@
 // expert's rows to 64-row blocks and cuts them into m-tiles of up to kTileBlocks blocks; one work item is one
 // (m-tile, n-tile) pair. Items are numbered expert by expert; inside an expert, groups of kScheduleGroup m-tiles (1024
 // rows) walk all n-tiles, m fastest, so that CTAs running side by side share one weight tile in L2.
-// With wide tails (FIC_WIDE_TAILS) an m-tile of one block takes n-tiles n and n + 1 in its item for even n, one per
-// consumer warpgroup, and its item for odd n is empty (width 0): the list keeps its length and order, and the second
-// warpgroup, which a one-block tile leaves idle otherwise, works. An expert's tail is such a tile about half the time
-// (qwen3-235b at T = 4096: ~20 % of the m-tiles).
 // WorkScheduleModel.cs mirrors the decode for the CPU tests.
 #pragma once
 #include "fic_form.cuh"
@@ -17,15 +13,7 @@ struct WorkTile {
     int first_block;  // first 64-row block of the tile in the permuted rows
     int blocks;       // 1 .. kTileBlocks
     int n_tile;
-    int width;        // n-tiles of the item: 1; with wide tails 2 (n_tile and n_tile + 1) or 0 (nothing to do)
 };
-
-// Wide tails: an item's n-tile count (above).
-__device__ __forceinline__ int work_width(int blocks, int n_tile, int n_tiles) {
-    if (!kWideTails || blocks != 1) return 1;
-    if (n_tile % 2 == 1) return 0;
-    return n_tile + 1 < n_tiles ? 2 : 1;
-}
 
 // tile_offsets[e]: m-tiles before expert e ([E+1]); tile_experts[g]: expert of m-tile g; row_offsets[e]: first
 // permuted row of expert e ([E+1], multiples of 64). Work items of expert e are [tile_offsets[e], tile_offsets[e+1])
@@ -46,7 +34,6 @@ __device__ __forceinline__ WorkTile decode_work(int item, int n_tiles, const int
     tile.first_block = first_row / kBlockRows;
     tile.blocks = min(kTileBlocks, (row_offsets[expert + 1] - first_row) / kBlockRows);
     tile.n_tile = within / group_size;
-    tile.width = work_width(tile.blocks, tile.n_tile, n_tiles);
     return tile;
 }
 

@@ -13,6 +13,14 @@ __device__ __forceinline__ u32 smem_addr(const void* pointer) {
     return static_cast<u32>(address);
 }
 
+// ---- warp uniformity ----
+
+// v as lane 0 holds it, for a value every lane of the warp holds alike (the warpgroup's index, a work item read from
+// shared memory) but the compiler cannot prove so. ptxas of CUDA 13 serialises every wgmma of the kernel (C7518: "program
+// dependence on compiler-inserted WG.DP in divergent path") when a wgmma, or a wait it has to insert, sits under a
+// branch it cannot prove uniform; a shuffle from a fixed lane is a value it knows to be.
+__device__ __forceinline__ int warp_uniform(int v) { return __shfl_sync(0xffffffffu, v, 0); }
+
 // ---- mbarriers (one 8-byte word in shared memory each) ----
 
 __device__ __forceinline__ void mbar_init(u32 bar, u32 arrivals) {

@@ -16,8 +16,8 @@ public sealed class KernelCatalogTests
         var builds = catalog.Builds.ToList();
         // Route, gather, combine; bf16: 2 GEMM1 epilogues x (gather kernel, gather in GEMM) + GEMM2; NVFP4 tiles: the
         // same five; NVFP4 fragments: the same five; bf16 fragments: 2 GEMM1 epilogues (gather kernel) + GEMM2; bf16 tile
-        // pairs: the same three; bf16 wide tails: the same three.
-        Assert.Equal(3 + 5 + 5 + 5 + 3 + 3 + 3, builds.Count);
+        // pairs: the same three.
+        Assert.Equal(3 + 5 + 5 + 5 + 3 + 3, builds.Count);
         Assert.Equal(builds.Count, builds.Select(b => b.Name).Distinct().Count());
         Assert.All(builds, b => Assert.Equal(ArchRequirement.Sm90aOnly, b.Requirement));
         Assert.Equal([GpuArch.Sm90a], catalog.CompileTargets().Select(t => t.Arch).Distinct());
@@ -65,26 +65,6 @@ public sealed class KernelCatalogTests
         Assert.Equal(GemmForm.Fragments, fp4.Form);
         Assert.Equal("0", FlashInferCutlassKernels.Gemm(fp4).Defines["FIC_PAIRS"]);
         Assert.Equal(1, fp4.ClusterSize);
-    }
-
-    [Fact]
-    public void Wide_tails_change_only_bf16_tile_builds_and_keep_their_shared_memory()
-    {
-        var first = GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16, GemmPipeline.WideTails);
-        var build = FlashInferCutlassKernels.Gemm(first);
-        Assert.Equal("flashinfer-cutlass/gemm-swiglu-bf16-wide", build.Name);
-        Assert.Equal("1", build.Defines["FIC_WIDE_TAILS"]);
-        Assert.Equal("0", build.Defines["FIC_PAIRS"]);
-        Assert.Equal("flashinfer-cutlass/gemm-scatter-bf16-wide", GemmVariant.SecondGemm(WeightFormat.Bf16, GemmPipeline.WideTails).BuildName);
-        // A wide step takes two ring positions of the same ring: no extra shared memory.
-        Assert.Equal("197716", build.Defines["FIC_SMEM_BYTES"]);
-        Assert.Equal(1, first.ClusterSize);
-        Assert.Equal("0", FlashInferCutlassKernels.Gemm(GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Bf16)).Defines["FIC_WIDE_TAILS"]);
-
-        var fp4 = GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4, GemmPipeline.WideTails);
-        Assert.Equal(GemmForm.Fragments, fp4.Form);
-        Assert.Equal("0", FlashInferCutlassKernels.Gemm(fp4).Defines["FIC_WIDE_TAILS"]);
-        Assert.Equal(GemmVariant.FirstGemm(Activation.SwiGlu, WeightFormat.Nvfp4).BuildName, fp4.BuildName);
     }
 
     [Fact]

@@ -6,40 +6,29 @@ namespace MoeTune.Plugins.Tests.FlashInferCutlass;
 /// <summary>The grouped GEMM's work-list decode (<c>decode_work</c>), through its C# mirror.</summary>
 public sealed class WorkScheduleTests
 {
-    public static TheoryData<int, int, int, int, int, bool> Cases => new()
+    public static TheoryData<int, int, int, int, int> Cases => new()
     {
-        { 40, 4, 16, 3, 2, false },       // few tokens: experts with 0 or 1 block
-        { 40, 4, 16, 3, 2, true },        // the same with wide tails: n-tiles (0, 1) together, 2 alone
-        { 4096, 2, 8, 112, 2, false },    // mixtral-like: many m-tiles per expert, more than one group
-        { 4096, 2, 8, 224, 4, false },    // the same with four-block m-tiles (groups of four)
-        { 1000, 8, 128, 6, 2, false },    // many experts, ragged counts
-        { 1000, 8, 128, 12, 2, true },    // qwen3-like with wide tails: half the experts end in a one-block tile
-        { 1000, 8, 128, 12, 4, false },   // ragged counts: tiles of one to four blocks
-        { 5000, 1, 4, 1, 4, false },      // one n-tile
-        { 5000, 1, 4, 1, 2, true },       // one n-tile with wide tails: nothing to pair
-        { 3, 8, 256, 28, 2, false },      // T = 3: most experts empty
-        { 3, 8, 256, 28, 2, true },       // T = 3 with wide tails: every tile is a tail
+        { 40, 4, 16, 3, 2 },       // few tokens: experts with 0 or 1 block
+        { 4096, 2, 8, 112, 2 },    // mixtral-like: many m-tiles per expert, more than one group
+        { 4096, 2, 8, 224, 4 },    // the same with four-block m-tiles (groups of four)
+        { 1000, 8, 128, 6, 2 },    // many experts, ragged counts
+        { 1000, 8, 128, 12, 4 },   // ragged counts: tiles of one to four blocks
+        { 5000, 1, 4, 1, 4 },      // one n-tile
+        { 3, 8, 256, 28, 2 },      // T = 3: most experts empty
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Items_cover_every_m_tile_and_n_tile_once_with_the_right_expert_and_blocks(int tokens, int topK, int experts, int nTiles, int tileBlocks, bool wideTails)
+    public void Items_cover_every_m_tile_and_n_tile_once_with_the_right_expert_and_blocks(int tokens, int topK, int experts, int nTiles, int tileBlocks)
     {
         var routing = RandomRouting(tokens, topK, experts, tileBlocks, seed: tokens + experts);
         var tileRows = tileBlocks * TileGeometry.BlockRows;
         var seen = new HashSet<(int Block, int NTile)>();
-        var wideItems = 0;
         for (var item = 0; item < WorkScheduleModel.TotalWork(routing, nTiles); item++)
         {
-            var tile = WorkScheduleModel.Decode(item, nTiles, routing, wideTails);
-            if (tile.Width == 2) wideItems++;
+            var tile = WorkScheduleModel.Decode(item, nTiles, routing);
             Assert.InRange(tile.NTile, 0, nTiles - 1);
-            Assert.Equal(wideTails && tile.Blocks == 1 ? (tile.NTile % 2 == 1 ? 0 : Math.Min(2, nTiles - tile.NTile)) : 1, tile.Width);
-            for (var n = tile.NTile; n < tile.NTile + tile.Width; n++)
-            {
-                Assert.True(seen.Add((tile.FirstBlock, n)), $"item {item} repeats block {tile.FirstBlock}, n-tile {n}");
-            }
-
+            Assert.True(seen.Add((tile.FirstBlock, tile.NTile)), $"item {item} repeats block {tile.FirstBlock}, n-tile {tile.NTile}");
             var firstRow = tile.FirstBlock * TileGeometry.BlockRows;
             Assert.InRange(firstRow, routing.RowOffsets[tile.Expert], routing.RowOffsets[tile.Expert + 1] - 1);
             Assert.Equal(0, (firstRow - routing.RowOffsets[tile.Expert]) % tileRows);
@@ -52,7 +41,6 @@ public sealed class WorkScheduleTests
                 .Select(m => (routing.RowOffsets[e] / TileGeometry.BlockRows) + (tileBlocks * m)))
             .SelectMany(block => Enumerable.Range(0, nTiles).Select(n => (block, n)));
         Assert.Equal(expected.Order(), seen.Order());
-        Assert.Equal(wideTails && nTiles > 1, wideItems > 0);
     }
 
     [Fact]

@@ -150,31 +150,26 @@ internal sealed class PipelineModel
     private ReadOnlySpan<byte> WeightTile(byte[] weights, WorkTile tile, int nTiles, int kTiles, int kb) =>
         weights.AsSpan((int)((((((long)tile.Expert * nTiles) + tile.NTile) * kTiles) + kb) * geometry.WeightTileBytes), geometry.WeightTileBytes);
 
-    // Tile forms: consumer c multiplies token block c (if the tile has it) by the 256-row bf16 tile; in a wide item (wide
-    // tails) both multiply the one token block, consumer c by n-tile n + c.
+    // Tile forms: consumer c multiplies token block c (if the tile has it) by the 256-row bf16 tile.
     private void RunTiles(RoutingModel routing, Func<WorkTile, int, byte[]> tokens, int kTiles, byte[] weights, int nTiles, Action<WorkTile, int, float[,]> epilogue)
     {
-        var wideTails = GemmVariant.SecondGemm(Shape.Format, pipeline).WideTails;
         for (var item = 0; item < WorkScheduleModel.TotalWork(routing, nTiles); item++)
         {
-            var tile = WorkScheduleModel.Decode(item, nTiles, routing, wideTails);
-            var wide = tile.Width == 2;
-            var consumers = wide ? 2 : tile.Width == 0 ? 0 : tile.Blocks;
-            var acc = new double[consumers, TileGeometry.BlockRows, TileGeometry.TileCols];
+            var tile = WorkScheduleModel.Decode(item, nTiles, routing);
+            var acc = new double[tile.Blocks, TileGeometry.BlockRows, TileGeometry.TileCols];
             for (var kb = 0; kb < kTiles; kb++)
             {
                 var stage = tokens(tile, kb);
-                for (var consumer = 0; consumer < consumers; consumer++)
+                var stored = WeightTile(weights, tile, nTiles, kTiles, kb);
+                var bTile = ReadTile(Shape.Format == WeightFormat.Nvfp4 ? Fp4ConversionModel.DequantTile(stored) : stored, TileGeometry.TileCols);
+                for (var consumer = 0; consumer < tile.Blocks; consumer++)
                 {
-                    var own = tile with { NTile = tile.NTile + (wide ? consumer : 0) };
-                    var stored = WeightTile(weights, own, nTiles, kTiles, kb);
-                    var bTile = ReadTile(Shape.Format == WeightFormat.Nvfp4 ? Fp4ConversionModel.DequantTile(stored) : stored, TileGeometry.TileCols);
-                    var aBlock = ReadTile(stage.AsSpan((wide ? 0 : consumer) * TileGeometry.ABlockBytes, TileGeometry.ABlockBytes), TileGeometry.BlockRows);
+                    var aBlock = ReadTile(stage.AsSpan(consumer * TileGeometry.ABlockBytes, TileGeometry.ABlockBytes), TileGeometry.BlockRows);
                     Accumulate(acc, consumer, aBlock, bTile, TileGeometry.BlockRows, TileGeometry.TileCols);
                 }
             }
 
-            for (var consumer = 0; consumer < consumers; consumer++)
+            for (var consumer = 0; consumer < tile.Blocks; consumer++)
             {
                 var single = new float[TileGeometry.BlockRows, TileGeometry.TileCols];
                 for (var r = 0; r < TileGeometry.BlockRows; r++)
@@ -182,8 +177,7 @@ internal sealed class PipelineModel
                     for (var c = 0; c < TileGeometry.TileCols; c++) single[r, c] = (float)acc[consumer, r, c];
                 }
 
-                var own = tile with { NTile = tile.NTile + (wide ? consumer : 0) };
-                epilogue(own, tile.FirstBlock + (wide ? 0 : consumer), single);
+                epilogue(tile, tile.FirstBlock + consumer, single);
             }
         }
     }
