@@ -6,10 +6,13 @@ namespace MoeTune.KernelGate.Tests;
 /// <summary>
 /// Starts every compile the gate needs on first use, as many at a time as there are cores (NVRTC is thread-safe), so
 /// that the rows, which xunit runs one after another, mostly wait on work already done. No disk cache: every row
-/// really compiles.
+/// really compiles. Each build is compiled with ptxas's verbose report (<see cref="VerbosePtxas"/>), which changes no
+/// code but puts ptxas's notes, "Potential Performance Loss" among them, into the log.
 /// </summary>
 internal static class GateCompilations
 {
+    public const string VerbosePtxas = "--ptxas-options=-v";
+
     private static readonly KernelCompiler Compiler = new(diskCache: null);
     private static readonly Lazy<IReadOnlyDictionary<string, Task<CompiledKernel>>> Started = new(StartAll);
 
@@ -30,7 +33,7 @@ internal static class GateCompilations
                     await slots.WaitAsync().ConfigureAwait(false);
                     try
                     {
-                        return Compiler.Compile(build, arch);
+                        return Compiler.Compile(build with { Options = [.. build.Options, VerbosePtxas] }, arch);
                     }
                     finally
                     {
